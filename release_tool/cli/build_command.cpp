@@ -1,0 +1,36 @@
+#include "build_command.hpp"
+
+namespace relc::cli {
+
+void build_command::add_to(CLI::App& app) {
+  cmd_ = app.add_subcommand("build", "check a release spec and write the "
+                                     "release directory and tarball");
+  options_.add_to(*cmd_, true);
+  cmd_->add_option("--out", out_dir_, "output dir (default _rel)");
+  cmd_->add_flag("--no-tar", no_tar_, "write the directory only");
+}
+
+int build_command::run(std::ostream& out, std::ostream& err,
+                       const cli_environment& env) {
+  release::diagnostics diags;
+  release::build_options opts;
+  opts.out_dir = out_dir_;
+  opts.tarball = no_tar_ ? release::tarball_output::skip
+                         : release::tarball_output::write;
+  opts.policy = options_.policy();
+  opts.cancelled = env.cancelled;
+  auto result = release::build_release(options_.spec,
+                                       options_.make_toolchain(env), opts,
+                                       diags);
+  print_diagnostics(diags, err);
+  if (!result) {
+    err << "relc: build failed, nothing written\n";
+    return exit_failed;
+  }
+  out << "release written to " << result->release_dir << '\n';
+  if (result->tarball)
+    out << "tarball written to " << *result->tarball << '\n';
+  return exit_ok;
+}
+
+} // namespace relc::cli

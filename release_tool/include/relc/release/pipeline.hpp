@@ -1,0 +1,68 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "relc/release/diagnostics.hpp"
+#include "relc/release/library_scan.hpp"
+#include "relc/release/release_writer.hpp"
+#include "relc/release/resolver.hpp"
+
+namespace relc::release {
+
+/// What a run of the release tool works with, found once by the caller.
+struct toolchain {
+  /// Lib dirs in search order (see effective_lib_dirs).
+  std::vector<std::string> lib_dirs;
+  /// This relc's runtime version.
+  std::string runtime_version;
+  /// The node executable bundled as `bin/relc`; empty when unavailable.
+  std::string node_executable;
+};
+
+/// Whether warnings fail a check (`--strict`).
+enum class warning_policy { allow, fail };
+
+/// A release that passed every check, with its libraries read.
+struct checked_release {
+  resolved_release rel;
+  std::map<std::string, app_library> libraries;
+};
+
+/// Loads the spec, resolves it and runs every check of SPEC §5; writes
+/// nothing. Every problem goes to `diags`.
+[[nodiscard]] caf::expected<checked_release>
+check_release_spec(const std::string& spec_path, const toolchain& tools,
+                   warning_policy policy, diagnostics& diags);
+
+/// Options of `relc build`.
+struct build_options {
+  std::string out_dir = "_rel";
+  tarball_output tarball = tarball_output::write;
+  warning_policy policy = warning_policy::allow;
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// What a successful build wrote.
+struct build_result {
+  std::string release_dir;
+  std::optional<std::string> tarball;
+};
+
+/// Checks, plans and writes the release (SPEC §4) atomically.
+[[nodiscard]] caf::expected<build_result>
+build_release(const std::string& spec_path, const toolchain& tools,
+              const build_options& options, diagnostics& diags);
+
+/// Output formats of `relc deps`.
+enum class deps_format { tree, dot, json };
+
+/// Renders the start order and dependency graph of a resolved release.
+std::string render_deps(const resolved_release& rel, deps_format format);
+
+} // namespace relc::release

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "relc/release/diagnostics.hpp"
+#include "relc/release/manifest.hpp"
+#include "relc/release/version.hpp"
+#include "relc/runtime/term.hpp"
+
+namespace relc::release {
+
+/// How the node treats an application (OTP's start types plus load/none).
+enum class app_type { permanent, transient, temporary, load, none };
+
+const char* to_string(app_type x);
+std::optional<app_type> parse_app_type(const std::string& text);
+
+/// An entry of the spec's `applications` list.
+struct release_app {
+  std::string name;
+  std::optional<version> vsn;
+  app_type type = app_type::permanent;
+  /// Overrides the manifest's included_applications (must be a subset).
+  std::optional<std::vector<std::string>> included;
+  source_location where;
+};
+
+/// One `overlays` entry: copy a file or directory, or fill a template.
+struct overlay {
+  enum class kind { copy, template_file };
+  kind action = kind::copy;
+  std::string source;      ///< as written in the spec
+  std::string source_path; ///< resolved against the spec's directory
+  std::string destination; ///< relative to the release root
+  source_location where;
+};
+
+/// One `boot.init` entry: an app (with its dependencies) or a call.
+struct boot_init_entry {
+  std::string app;
+  /// For `{call: APP.FUNCTION, args: ...}` the function; empty for an app.
+  std::string function;
+  term args;
+  source_location where;
+};
+
+/// Shoehorn-style boot control (SPEC §8).
+struct boot_control {
+  std::vector<boot_init_entry> init;
+  std::optional<std::string> main;
+  source_location main_where;
+  std::optional<callback_ref> handler;
+  source_location handler_where;
+  int64_t shutdown_timer = 30000;
+};
+
+/// A release spec `<rel>.rel` (SPEC §3).
+struct release_spec {
+  std::string name;
+  version vsn = *version::parse("0");
+  std::optional<version> runtime;
+  std::vector<release_app> apps;
+  std::optional<std::string> sys_config; ///< resolved path
+  std::optional<std::string> node_args;  ///< resolved path
+  bool include_runtime = true;
+  std::optional<boot_control> boot;
+  std::vector<overlay> overlays;
+
+  std::string file; ///< path of the spec
+  std::string dir;  ///< directory relative paths resolve against
+  source_location runtime_where;
+};
+
+/// Loads and validates a release spec; problems go to `diags`.
+[[nodiscard]] caf::expected<release_spec>
+load_release_spec(const std::string& path, diagnostics& diags);
+
+} // namespace relc::release

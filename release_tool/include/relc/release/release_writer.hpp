@@ -1,0 +1,38 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include <caf/error.hpp>
+
+#include "relc/release/release_tree.hpp"
+
+namespace relc::release {
+
+/// Whether a build packs the tarball next to the release directory.
+enum class tarball_output { write, skip };
+
+/// Where and how a planned release is written.
+struct publish_options {
+  std::string out_dir;     ///< `--out`
+  std::string rel_name;    ///< the directory `<out>/<rel>`
+  std::string tarball;     ///< file name `<rel>-<vsn>.tar.gz`
+  tarball_output tarball_mode = tarball_output::write;
+  int64_t mtime = 0;       ///< archive time stamp
+  /// Set (e.g. by a signal handler) to abandon the build between files.
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// Writes the release atomically: into temporary names under `out_dir`,
+/// renamed into place only when everything is written, so a failed or
+/// interrupted build leaves no partial output and the previous release and
+/// tarball untouched. Leftovers of a killed build are removed first.
+[[nodiscard]] caf::error publish_release(const release_tree& tree,
+                                         const publish_options& options);
+
+/// Materialises `tree` under the (new, empty) directory `dir`.
+[[nodiscard]] caf::error write_tree(const release_tree& tree,
+                                    const std::string& dir,
+                                    const std::atomic<bool>* cancelled);
+
+} // namespace relc::release

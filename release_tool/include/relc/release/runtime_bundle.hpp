@@ -1,0 +1,35 @@
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace relc::release {
+
+/// A shared library the runtime needs and a release bundles.
+struct bundled_library {
+  std::string soname; ///< the file name in runtime-<rvsn>/lib/
+  std::string path;   ///< where it is on this machine
+};
+
+/// The relc runtime: the node executable and its shared libraries.
+struct runtime_bundle {
+  std::string executable;
+  /// Libraries to ship: the closure of the executable's DT_NEEDED, less the
+  /// base system every Debian 12 machine has (glibc, libstdc++, libgcc_s).
+  std::vector<bundled_library> libraries;
+  /// Every soname the runtime loads, base system included: an app library
+  /// needing one of them is satisfied by the running node.
+  std::set<std::string> provided;
+};
+
+/// True for the libraries of the base system that are never bundled.
+bool is_base_system_library(const std::string& soname);
+
+/// Computes the bundle of the node executable at `executable`.
+[[nodiscard]] caf::expected<runtime_bundle>
+find_runtime_bundle(const std::string& executable);
+
+} // namespace relc::release

@@ -1,0 +1,168 @@
+#include "relc/release/release_writer.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "relc/release/archiver.hpp"
+#include "relc/release/release_error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relc::release {
+
+namespace {
+
+constexpr char temp_marker[] = ".building-";
+
+caf::error io_error(const std::string& what, const std::string& path,
+                    const std::string& why) {
+  return make_error(release_errc::write_failed,
+                    "cannot " + what + " " + path + ": " + why);
+}
+
+bool is_cancelled(const std::atomic<bool>* cancelled) {
+  return cancelled && cancelled->load();
+}
+
+// Removes `.<name>.building-<pid>` leftovers of builds whose process is gone.
+void remove_stale_temporaries(const std::string& out_dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it{out_dir, ec}, end; !ec && it != end;
+       it.increment(ec)) {
+    auto name = it->path().filename().string();
+    auto pos = name.rfind(temp_marker);
+    if (name.empty() || name[0] != '.' || pos == std::string::npos)
+      continue;
+    auto pid = atoi(name.c_str() + pos + sizeof(temp_marker) - 1);
+    if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
+// Removes a temporary path unless released (the build succeeded).
+class temporary_path {
+public:
+  explicit temporary_path(std::string path) : path_(std::move(path)) {}
+  ~temporary_path() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  const std::string& path() const { return path_; }
+  void release() { path_.clear(); }
+
+private:
+  std::string path_;
+};
+
+} // namespace
+
+caf::error write_tree(const release_tree& tree, const std::string& dir,
+                      const std::atomic<bool>* cancelled) {
+  if (mkdir(dir.c_str(), 0755) != 0)
+    return io_error("create", dir, strerror(errno));
+  for (auto& [name, entry] : tree.entries()) {
+    if (is_cancelled(cancelled))
+      return make_error(release_errc::write_failed, "build interrupted");
+    auto path = dir + "/" + name;
+    switch (entry.type) {
+      case tree_entry::kind::directory:
+        if (mkdir(path.c_str(), entry.mode) != 0)
+          return io_error("create", path, strerror(errno));
+        break;
+      case tree_entry::kind::symlink:
+        if (symlink(entry.link_target.c_str(), path.c_str()) != 0)
+          return io_error("create symlink", path, strerror(errno));
+        break;
+      case tree_entry::kind::file: {
+        if (entry.content) {
+          auto fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                         entry.mode);
+          if (fd < 0)
+            return io_error("create", path, strerror(errno));
+          auto& data = *entry.content;
+          size_t done = 0;
+          while (done < data.size()) {
+            auto n = write(fd, data.data() + done, data.size() - done);
+            if (n < 0 && errno == EINTR)
+              continue;
+            if (n < 0) {
+              auto err = errno;
+              close(fd);
+              return io_error("write", path, strerror(err));
+            }
+            done += static_cast<size_t>(n);
+          }
+          if (close(fd) != 0)
+            return io_error("write", path, strerror(errno));
+        } else {
+          std::error_code ec;
+          fs::copy_file(entry.source, path, ec);
+          if (ec)
+            return io_error("copy " + entry.source + " to", path,
+                            ec.message());
+        }
+        // Modes come from the plan, not from the umask or the source.
+        if (chmod(path.c_str(), entry.mode) != 0)
+          return io_error("chmod", path, strerror(errno));
+        break;
+      }
+    }
+  }
+  return {};
+}
+
+caf::error publish_release(const release_tree& tree,
+                           const publish_options& options) {
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec)
+    return io_error("create", options.out_dir, ec.message());
+  remove_stale_temporaries(options.out_dir);
+  auto suffix = std::string{temp_marker} + std::to_string(getpid());
+  auto final_dir = options.out_dir + "/" + options.rel_name;
+  temporary_path temp_dir{options.out_dir + "/." + options.rel_name + suffix};
+  if (auto err = write_tree(tree, temp_dir.path(), options.cancelled))
+    return err;
+  std::optional<temporary_path> temp_tar;
+  auto final_tar = options.out_dir + "/" + options.tarball;
+  if (options.tarball_mode == tarball_output::write) {
+    temp_tar.emplace(options.out_dir + "/." + options.tarball + suffix);
+    if (auto err = write_archive(tree, temp_tar->path(), options.mtime))
+      return err;
+  }
+  if (is_cancelled(options.cancelled))
+    return make_error(release_errc::write_failed, "build interrupted");
+  // Swap the new directory in atomically; the old one ends at the temporary
+  // name and is removed with it.
+  if (fs::exists(final_dir, ec)) {
+    if (renameat2(AT_FDCWD, temp_dir.path().c_str(), AT_FDCWD,
+                  final_dir.c_str(), RENAME_EXCHANGE)
+        != 0)
+      return io_error("replace", final_dir, strerror(errno));
+  } else {
+    if (rename(temp_dir.path().c_str(), final_dir.c_str()) != 0)
+      return io_error("rename into", final_dir, strerror(errno));
+    temp_dir.release();
+  }
+  if (temp_tar) {
+    if (rename(temp_tar->path().c_str(), final_tar.c_str()) != 0)
+      return io_error("rename into", final_tar, strerror(errno));
+    temp_tar->release();
+  }
+  return {};
+}
+
+} // namespace relc::release

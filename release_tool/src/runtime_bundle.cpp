@@ -1,0 +1,73 @@
+#include "relc/release/runtime_bundle.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "relc/release/elf_file.hpp"
+#include "relc/release/release_error.hpp"
+#include "relc/release/shared_library_search.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relc::release {
+
+bool is_base_system_library(const std::string& soname) {
+  static const std::set<std::string> base = {
+    "libc.so.6",       "libm.so.6",         "libpthread.so.0",
+    "libdl.so.2",      "librt.so.1",        "ld-linux-x86-64.so.2",
+    "libstdc++.so.6",  "libgcc_s.so.1",     "ld-linux-aarch64.so.1",
+    "libutil.so.1",    "libresolv.so.2",
+  };
+  return base.count(soname) > 0;
+}
+
+namespace {
+
+caf::expected<elf_info> read_elf(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return make_error(release_errc::bad_input, "cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto info = parse_elf(buffer.str());
+  if (!info)
+    return make_error(release_errc::bad_input,
+                      path + ": " + message_of(info.error()));
+  return info;
+}
+
+} // namespace
+
+caf::expected<runtime_bundle> find_runtime_bundle(const std::string& exe) {
+  runtime_bundle result;
+  result.executable = exe;
+  auto info = read_elf(exe);
+  if (!info)
+    return info.error();
+  std::vector<std::pair<std::string, elf_info>> queue{{exe, *info}};
+  for (size_t i = 0; i < queue.size(); ++i) {
+    auto [path, elf] = queue[i];
+    auto origin = fs::path{path}.parent_path().string();
+    for (auto& soname : elf.needed) {
+      if (!result.provided.insert(soname).second)
+        continue;
+      if (is_base_system_library(soname))
+        continue;
+      auto found = find_shared_library(soname, elf.runpath, origin,
+                                       runpath_entries::all);
+      if (!found)
+        return make_error(release_errc::bad_input,
+                          "the runtime " + exe + " needs " + soname
+                            + ", which is not on this machine");
+      auto dep = read_elf(*found);
+      if (!dep)
+        return dep.error();
+      result.libraries.push_back({soname, *found});
+      queue.emplace_back(*found, std::move(*dep));
+    }
+  }
+  return result;
+}
+
+} // namespace relc::release

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <string>
+
+namespace relc::release {
+
+/// The text of `bin/<rel>`, a POSIX sh script that runs the node.
+std::string make_start_script(const std::string& rel_name,
+                              const std::string& rel_vsn,
+                              const std::string& runtime_vsn);
+
+} // namespace relc::release

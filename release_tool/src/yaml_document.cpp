@@ -1,0 +1,253 @@
+#include "yaml_document.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace relc::release {
+
+std::optional<YAML::Node> parse_yaml_file(const std::string& path,
+                                          diagnostics& diags) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    diags.error({path}, std::string{"cannot read file: "} + strerror(errno));
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return YAML::Load(buffer.str());
+  } catch (const YAML::Exception& e) {
+    diags.error({path, e.mark.line + 1, e.mark.column + 1},
+                "invalid YAML: " + e.msg);
+    return std::nullopt;
+  }
+}
+
+source_location location_of(const std::string& file, const YAML::Node& node) {
+  if (!node.IsDefined())
+    return {file};
+  auto mark = node.Mark();
+  if (mark.line < 0)
+    return {file};
+  return {file, mark.line + 1, mark.column + 1};
+}
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull())
+    return "nothing (null)";
+  if (node.IsSequence())
+    return "a list";
+  if (node.IsMap())
+    return "a mapping";
+  auto text = node.Scalar();
+  if (text.size() > 40)
+    text = text.substr(0, 37) + "...";
+  return "'" + text + "'";
+}
+
+namespace {
+
+bool plain(const YAML::Node& node) {
+  return node.Tag() != "!";
+}
+
+std::optional<int64_t> parse_integer(const std::string& s) {
+  if (s.empty())
+    return std::nullopt;
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i == s.size())
+    return std::nullopt;
+  int base = 10;
+  if (s.size() > i + 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+    base = 16;
+  errno = 0;
+  char* end = nullptr;
+  auto v = strtoll(s.c_str(), &end, base);
+  if (errno != 0 || end != s.c_str() + s.size())
+    return std::nullopt;
+  if (base == 10)
+    for (size_t j = i; j < s.size(); ++j)
+      if (s[j] < '0' || s[j] > '9')
+        return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+std::optional<double> parse_real(const std::string& s) {
+  if (s == ".inf" || s == "+.inf")
+    return HUGE_VAL;
+  if (s == "-.inf")
+    return -HUGE_VAL;
+  if (s.find_first_of("0123456789") == std::string::npos)
+    return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  auto v = strtod(s.c_str(), &end);
+  if (errno != 0 || end != s.c_str() + s.size())
+    return std::nullopt;
+  // Only decimal notation: strtod would also take "0x1p3", "nan", "inf".
+  for (char c : s)
+    if (!(isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e'
+          || c == 'E' || c == '-' || c == '+'))
+      return std::nullopt;
+  return v;
+}
+
+} // namespace
+
+term to_term(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull())
+    return term{};
+  if (node.IsSequence()) {
+    term::list items;
+    items.reserve(node.size());
+    for (const auto& x : node)
+      items.push_back(to_term(x));
+    return term{std::move(items)};
+  }
+  if (node.IsMap()) {
+    term::map items;
+    for (const auto& kv : node)
+      items.emplace_back(kv.first.Scalar(), to_term(kv.second));
+    return term{std::move(items)};
+  }
+  auto& s = node.Scalar();
+  if (!plain(node))
+    return term{s};
+  if (s == "true" || s == "True" || s == "TRUE")
+    return term{true};
+  if (s == "false" || s == "False" || s == "FALSE")
+    return term{false};
+  if (auto i = parse_integer(s))
+    return term{*i};
+  if (auto d = parse_real(s))
+    return term{*d};
+  return term{s};
+}
+
+bool is_valid_name(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name[0] < 'a' || name[0] > 'z')
+    return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  return true;
+}
+
+mapping_reader::mapping_reader(std::string file, YAML::Node node,
+                               diagnostics& diags, std::string context)
+  : file_(std::move(file)),
+    node_(std::move(node)),
+    diags_(diags),
+    context_(std::move(context)) {
+}
+
+YAML::Node mapping_reader::get(const std::string& key) const {
+  // A const lookup never inserts the key.
+  const YAML::Node& n = node_;
+  return n[key];
+}
+
+source_location mapping_reader::where(const std::string& key) const {
+  auto value = get(key);
+  return location_of(file_, value.IsDefined() ? value : node_);
+}
+
+void mapping_reader::missing(const std::string& key) {
+  diags_.error(location_of(file_, node_),
+               context_ + "missing required key '" + key + "'");
+}
+
+void mapping_reader::wrong(const std::string& key, const YAML::Node& value,
+                           const std::string& expected) {
+  diags_.error(location_of(file_, value), context_ + "key '" + key
+                                            + "': expected " + expected
+                                            + ", found " + describe(value));
+}
+
+std::optional<std::string> mapping_reader::string(const std::string& key,
+                                                  bool required) {
+  auto value = get(key);
+  if (!value.IsDefined()) {
+    if (required)
+      missing(key);
+    return std::nullopt;
+  }
+  if (!value.IsScalar()) {
+    wrong(key, value, "a string");
+    return std::nullopt;
+  }
+  return value.Scalar();
+}
+
+std::optional<std::string> mapping_reader::name(const std::string& key,
+                                                bool required) {
+  auto value = get(key);
+  auto s = string(key, required);
+  if (s && !is_valid_name(*s)) {
+    wrong(key, value, "a name matching [a-z][a-z0-9_]* (at most 64 chars)");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::vector<std::string>>
+mapping_reader::name_list(const std::string& key) {
+  auto value = get(key);
+  if (!value.IsDefined() || value.IsNull())
+    return std::vector<std::string>{};
+  if (!value.IsSequence()) {
+    wrong(key, value, "a list of names");
+    return std::nullopt;
+  }
+  std::vector<std::string> result;
+  bool ok = true;
+  for (const auto& item : value) {
+    if (!item.IsScalar() || !is_valid_name(item.Scalar())) {
+      wrong(key, item, "a name matching [a-z][a-z0-9_]* (at most 64 chars)");
+      ok = false;
+      continue;
+    }
+    result.push_back(item.Scalar());
+  }
+  if (!ok)
+    return std::nullopt;
+  return result;
+}
+
+std::optional<bool> mapping_reader::boolean(const std::string& key) {
+  auto value = get(key);
+  if (!value.IsDefined())
+    return std::nullopt;
+  auto t = to_term(value);
+  if (t.type() != term::kind::boolean) {
+    wrong(key, value, "true or false");
+    return std::nullopt;
+  }
+  return t.as_bool();
+}
+
+std::optional<int64_t> mapping_reader::integer(const std::string& key) {
+  auto value = get(key);
+  if (!value.IsDefined())
+    return std::nullopt;
+  auto t = to_term(value);
+  if (t.type() != term::kind::integer) {
+    wrong(key, value, "an integer");
+    return std::nullopt;
+  }
+  return t.as_integer();
+}
+
+void mapping_reader::warn_unknown(const std::vector<std::string>& known) {
+  for (const auto& kv : node_) {
+    auto& key = kv.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      diags_.warning(location_of(file_, kv.first),
+                     context_ + "unknown key '" + key + "' (ignored)");
+  }
+}
+
+} // namespace relc::release

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "relc/runtime/export_names.hpp"
+#include "relc/runtime/term.hpp"
+
+namespace caf {
+class actor_system;
+} // namespace caf
+
+namespace relc {
+
+/// What the runtime gives an application's callbacks: the actor system the
+/// app runs in, its name and its configuration. Implemented by the runtime.
+class app_context {
+public:
+  virtual ~app_context();
+
+  /// The actor system the node runs in (possibly a host program's own).
+  virtual caf::actor_system& system() = 0;
+
+  /// The application's name.
+  virtual const std::string& app_name() const = 0;
+
+  /// The value of env `key` after manifest < sys.config < --env; null if unset.
+  virtual term get_env(const std::string& key) const = 0;
+
+  /// Sets env `key` for this application at run time.
+  virtual void set_env(const std::string& key, term value) = 0;
+};
+
+/// The application callback (OTP's `application` behaviour). A library
+/// exports one with RELC_APPLICATION and names it in its manifest's `mod`.
+class application {
+public:
+  virtual ~application();
+
+  /// Starts the application and returns its top supervisor, or a default
+  /// constructed actor for an application without processes.
+  virtual caf::expected<caf::actor> start(app_context& ctx, const term& args)
+    = 0;
+
+  /// Runs start phase `phase` (manifest `start_phases`), after `start`.
+  virtual caf::error start_phase(app_context& ctx, const std::string& phase,
+                                 const term& args);
+
+  /// Called before the application's tree is shut down.
+  virtual void prep_stop(app_context& ctx);
+
+  /// Called after the application's tree has stopped.
+  virtual void stop(app_context& ctx);
+};
+
+/// Signature of a module (named actor type) factory a library exports.
+using module_factory = caf::actor (*)(app_context& ctx, const term& args);
+
+/// Signature of the exported function that creates the callback object.
+using application_factory = application* (*)();
+
+} // namespace relc
+
+/// Marks a function for export from an application library.
+#define RELC_EXPORT extern "C" __attribute__((visibility("default")))
+
+/// Exports `CLASS` (derived from relc::application) as callback module `NAME`;
+/// the manifest says `mod: {module: NAME}`.
+#define RELC_APPLICATION(NAME, CLASS)                                          \
+  RELC_EXPORT ::relc::application* relc_application__##NAME() {                \
+    return new CLASS;                                                          \
+  }
+
+/// Exports actor type `NAME` (listed in the manifest's `modules`), spawned by
+/// `FN(app_context&, const relc::term& args) -> caf::actor`.
+#define RELC_MODULE(NAME, FN)                                                  \
+  RELC_EXPORT ::caf::actor relc_module__##NAME(::relc::app_context& ctx,       \
+                                               const ::relc::term& args) {     \
+    return FN(ctx, args);                                                      \
+  }

@@ -1,0 +1,21 @@
+#pragma once
+
+/// Names under which an application library exports its entry points.
+/// The release tool finds them in the library's dynamic symbol table without
+/// loading it; the runtime finds them with dlsym. Keep both sides on these.
+namespace relc::export_names {
+
+/// `relc_application__<module>`: creates the app's callback object.
+inline constexpr const char application_prefix[] = "relc_application__";
+
+/// `relc_module__<name>`: spawns one named actor type of the library.
+inline constexpr const char module_prefix[] = "relc_module__";
+
+/// `relc_call__<function>`: a function a boot `init` entry calls,
+/// `void (relc::app_context&, const relc::term& args)`.
+inline constexpr const char call_prefix[] = "relc_call__";
+
+/// `relc_boot_handler__<module>`: a shoehorn-style boot failure handler.
+inline constexpr const char boot_handler_prefix[] = "relc_boot_handler__";
+
+} // namespace relc::export_names

@@ -1,0 +1,22 @@
+#include "relc/runtime/application.hpp"
+
+namespace relc {
+
+app_context::~app_context() = default;
+
+application::~application() = default;
+
+caf::error application::start_phase(app_context&, const std::string&,
+                                    const term&) {
+  return {};
+}
+
+void application::prep_stop(app_context&) {
+  // nop: OTP's default prep_stop returns its state unchanged.
+}
+
+void application::stop(app_context&) {
+  // nop
+}
+
+} // namespace relc
