@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/error.hpp>
@@ -32,6 +34,22 @@ public:
 
   /// Sets env `key` for this application at run time.
   virtual void set_env(const std::string& key, term value) = 0;
+
+  /// Env `key` of every loaded application that has it, in boot order, as
+  /// (app, value) pairs (setup:find_env_vars).
+  virtual std::vector<std::pair<std::string, term>>
+  find_env_vars(const std::string& key) const = 0;
+
+  /// Starts included application `app` (one of this app's
+  /// included_applications) by calling its `start` callback, and returns its
+  /// top supervisor for this app's tree to supervise (OTP's
+  /// application_starter pattern). Its start phases run after this app's.
+  virtual caf::expected<caf::actor> start_included(const std::string& app)
+    = 0;
+
+  /// The node's name registry (see registry.hpp for its requests and the
+  /// blocking helpers).
+  virtual caf::actor registry() = 0;
 };
 
 /// The application callback (OTP's `application` behaviour). A library

@@ -14,7 +14,25 @@ enum class runtime_errc : uint8_t {
   bad_boot_file = 1,
   /// A library could not be loaded or does not match its checksum.
   bad_library,
+  /// A supervisor child (or an application) failed to start.
+  start_failed,
+  /// A supervisor's children restarted more often than its intensity allows.
+  reached_max_restart_intensity,
+  /// A child id that the supervisor already has.
+  already_present,
+  /// No child (or app, or name) with that id.
+  not_found,
+  /// The operation needs a stopped child.
+  running,
+  /// The operation is not valid for this supervisor's strategy.
+  wrong_strategy,
+  /// A registry name is taken, or an await ran past its deadline.
+  name_taken,
+  await_timeout,
 };
+
+/// Text of an error: the message of a relc error, CAF's rendering otherwise.
+std::string describe_error(const caf::error& err);
 
 /// Builds a runtime error carrying a one-line, human-readable message.
 inline caf::error make_error(runtime_errc code, std::string text) {

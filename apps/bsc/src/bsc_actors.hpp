@@ -1,0 +1,29 @@
+#pragma once
+
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+
+namespace caf {
+class actor_system;
+} // namespace caf
+
+namespace bsc {
+
+/// The frequency allocator: (allocate) -> int | error, (deallocate, f) -> ok,
+/// (allocated) -> std::vector<int>; raises an alarm at the overload handler
+/// found in the registry when it runs out.
+caf::actor spawn_frequency(caf::actor_system& sys, std::vector<int> pool,
+                           caf::actor registry);
+
+/// The overload handler: (alarm, what) counts, (clear) resets,
+/// (count) -> int.
+caf::actor spawn_overload(caf::actor_system& sys);
+
+/// A phone: idle --connect--> connected (holds a frequency) --hangup--> idle;
+/// (state) -> "idle" | "connected <f>"; (crash) makes it fail.
+caf::actor spawn_phone(caf::actor_system& sys, int number,
+                       caf::actor registry);
+
+} // namespace bsc

@@ -1,0 +1,70 @@
+// core: awaits every component that announced itself under rvi_core_await.
+#include <caf/all.hpp>
+#include <relc/runtime/application.hpp>
+#include <relc/runtime/log.hpp>
+#include <relc/runtime/registry.hpp>
+#include <relc/runtime/runtime_error.hpp>
+#include <relc/runtime/supervisor.hpp>
+
+namespace rvi {
+
+namespace {
+
+caf::behavior core_service(caf::event_based_actor*,
+                           std::vector<std::string> components) {
+  return {[components](caf::get_atom) { return components; }};
+}
+
+class core_app : public relc::application {
+public:
+  caf::expected<caf::actor> start(relc::app_context& ctx,
+                                  const relc::term&) override {
+    relc::supervisor_flags flags;
+    flags.name = "core_sup";
+    return relc::start_supervisor(ctx.system(), flags, {});
+  }
+
+  caf::error start_phase(relc::app_context& ctx, const std::string& phase,
+                         const relc::term&) override {
+    if (phase != "await")
+      return {};
+    std::vector<std::string> names;
+    for (auto& [app, value] : ctx.find_env_vars("rvi_core_await"))
+      if (value.is_list())
+        for (auto& name : value.as_list())
+          if (name.is_string())
+            names.push_back(name.as_string());
+    auto timeout = ctx.get_env("await_timeout_ms");
+    auto ms = timeout.type() == relc::term::kind::integer
+                ? timeout.as_integer()
+                : 5000;
+    relc::log(relc::log_level::info, "application core",
+              "awaiting " + std::to_string(names.size()) + " component(s)");
+    auto found = relc::await_names(ctx.system(), ctx.registry(), names,
+                                   std::chrono::milliseconds(ms));
+    if (!found)
+      return found.error();
+    auto service = ctx.system().spawn(core_service, names);
+    service_ = service;
+    if (auto err = relc::register_name(ctx.system(), ctx.registry(),
+                                       "rvi_core", service))
+      return err;
+    relc::log(relc::log_level::info, "application core",
+              "rvi_core ready with " + std::to_string(names.size())
+                + " component(s)");
+    return {};
+  }
+
+  void stop(relc::app_context&) override {
+    caf::anon_send_exit(service_, caf::exit_reason::user_shutdown);
+  }
+
+private:
+  caf::actor service_;
+};
+
+} // namespace
+
+} // namespace rvi
+
+RELC_APPLICATION(core_app, rvi::core_app)

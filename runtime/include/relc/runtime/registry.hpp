@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+namespace caf {
+class actor_system;
+} // namespace caf
+
+namespace relc {
+
+namespace reg_atoms {
+using put = caf::atom_constant<caf::atom("reg_put")>;
+using erase = caf::atom_constant<caf::atom("reg_erase")>;
+using get = caf::atom_constant<caf::atom("reg_get")>;
+using await = caf::atom_constant<caf::atom("reg_await")>;
+using names = caf::atom_constant<caf::atom("reg_names")>;
+using expire = caf::atom_constant<caf::atom("reg_expire")>;
+} // namespace reg_atoms
+
+/// Spawns the name registry (gproc-style; CAF's own has 10-character atom
+/// names, no await and keeps dead actors). Names are strings. A name is
+/// removed when its actor dies. Requests:
+/// - (reg_put, name, actor) -> ok, or runtime_errc::name_taken
+/// - (reg_erase, name) -> ok (only the caller's own... any name; idempotent)
+/// - (reg_get, name) -> actor (null when unregistered)
+/// - (reg_await, name, int64_t timeout_ms) -> actor as soon as registered,
+///   or runtime_errc::await_timeout; an awaiting actor that dies is dropped
+///   from the waiters without touching the name
+/// - (reg_names) -> std::vector<std::string>, sorted
+caf::actor spawn_registry(caf::actor_system& sys);
+
+/// Blocking helpers for non-actor threads (boot, start phases, tests).
+[[nodiscard]] caf::error register_name(caf::actor_system& sys,
+                                       const caf::actor& registry,
+                                       const std::string& name,
+                                       const caf::actor& who);
+
+[[nodiscard]] caf::expected<caf::actor>
+whereis(caf::actor_system& sys, const caf::actor& registry,
+        const std::string& name);
+
+/// Waits until every name is registered or `timeout` passed (one deadline
+/// for all); returns the actors in the order of `names`.
+[[nodiscard]] caf::expected<std::vector<caf::actor>>
+await_names(caf::actor_system& sys, const caf::actor& registry,
+            const std::vector<std::string>& names,
+            std::chrono::milliseconds timeout);
+
+} // namespace relc

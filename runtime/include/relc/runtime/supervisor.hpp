@@ -1,0 +1,132 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/expected.hpp>
+
+#include "relc/runtime/term.hpp"
+
+namespace caf {
+class actor_system;
+} // namespace caf
+
+namespace relc {
+
+/// OTP's restart strategies.
+enum class restart_strategy {
+  one_for_one,
+  one_for_all,
+  rest_for_one,
+  simple_one_for_one,
+};
+
+/// When a terminated child is restarted.
+enum class child_restart {
+  permanent, ///< always
+  transient, ///< only after an abnormal exit (not normal, not shutdown)
+  temporary, ///< never
+};
+
+/// How a child is stopped.
+struct child_shutdown {
+  enum class kind { brutal_kill, timeout, infinity };
+  kind type = kind::timeout;
+  std::chrono::milliseconds time{5000};
+
+  static child_shutdown brutal_kill() { return {kind::brutal_kill, {}}; }
+  static child_shutdown after(std::chrono::milliseconds t) {
+    return {kind::timeout, t};
+  }
+  static child_shutdown infinity() { return {kind::infinity, {}}; }
+};
+
+/// Starts a child: spawns it (unlinked; the supervisor links it) and returns
+/// it, or an error. For simple_one_for_one, `args` are the start_child args.
+using child_start_fn
+  = std::function<caf::expected<caf::actor>(caf::actor_system&, const term&)>;
+
+/// OTP's child specification.
+struct child_spec {
+  std::string id;
+  child_start_fn start;
+  term args;
+  child_restart restart = child_restart::permanent;
+  child_shutdown shutdown;
+  /// A supervisor child; its default shutdown should be infinity.
+  bool is_supervisor = false;
+};
+
+/// Supervisor flags: strategy and restart intensity (OTP defaults: at most
+/// 1 restart in 5 s).
+struct supervisor_flags {
+  restart_strategy strategy = restart_strategy::one_for_one;
+  int intensity = 1;
+  std::chrono::milliseconds period{5000};
+  /// A name for the reports.
+  std::string name = "supervisor";
+};
+
+/// One row of which_children.
+struct child_info {
+  std::string id;
+  caf::actor handle; ///< null when not running
+  bool is_supervisor = false;
+};
+
+const char* to_string(restart_strategy x);
+const char* to_string(child_restart x);
+
+namespace sup_atoms {
+using init = caf::atom_constant<caf::atom("sup_init")>;
+using start_child = caf::atom_constant<caf::atom("sup_start")>;
+using terminate_child = caf::atom_constant<caf::atom("sup_term")>;
+using restart_child = caf::atom_constant<caf::atom("sup_rstart")>;
+using delete_child = caf::atom_constant<caf::atom("sup_delete")>;
+using which_children = caf::atom_constant<caf::atom("sup_which")>;
+using count_children = caf::atom_constant<caf::atom("sup_count")>;
+using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
+} // namespace sup_atoms
+
+/// Spawns a supervisor that starts `children` in order. It traps exits: an
+/// exit signal from anyone but its children stops the children in reverse
+/// order (honouring each shutdown spec) and then the supervisor with that
+/// reason. Past its restart intensity it stops everything and exits with
+/// runtime_errc::reached_max_restart_intensity. A child that fails to start
+/// makes the supervisor exit with runtime_errc::start_failed.
+///
+/// Requests it answers (a caller keeps the handle; finite timeouts):
+/// - (sup_start, child_spec) -> actor      start and add a child
+/// - (sup_start, term args) -> actor       simple_one_for_one: new child
+/// - (sup_term, std::string id) -> ok      stop a child, keep its spec
+/// - (sup_term, actor) -> ok               simple_one_for_one: stop child
+/// - (sup_rstart, std::string id) -> actor restart a stopped child
+/// - (sup_delete, std::string id) -> ok    forget a stopped child's spec
+/// - (sup_which) -> std::vector<child_info>
+/// - (sup_count) -> std::vector<int>{specs, active, supervisors, workers}
+/// - (sup_init) -> ok once all initial children started, or the error
+caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
+                            std::vector<child_spec> children);
+
+/// Spawns a supervisor and waits until its initial children started (for
+/// an application's start callback and other non-actor threads).
+[[nodiscard]] caf::expected<caf::actor>
+start_supervisor(caf::actor_system& sys, supervisor_flags flags,
+                 std::vector<child_spec> children,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+/// A child spec for a supervisor child.
+child_spec supervisor_child(std::string id, supervisor_flags flags,
+                            std::vector<child_spec> children);
+
+} // namespace relc
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_spec)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<relc::child_info>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::term)

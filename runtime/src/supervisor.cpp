@@ -1,0 +1,532 @@
+#include "relc/runtime/supervisor.hpp"
+
+#include <algorithm>
+#include <deque>
+
+#include <caf/all.hpp>
+
+#include "relc/runtime/log.hpp"
+#include "relc/runtime/runtime_error.hpp"
+
+namespace relc {
+
+const char* to_string(restart_strategy x) {
+  switch (x) {
+    case restart_strategy::one_for_one: return "one_for_one";
+    case restart_strategy::one_for_all: return "one_for_all";
+    case restart_strategy::rest_for_one: return "rest_for_one";
+    case restart_strategy::simple_one_for_one: return "simple_one_for_one";
+  }
+  return "?";
+}
+
+const char* to_string(child_restart x) {
+  switch (x) {
+    case child_restart::permanent: return "permanent";
+    case child_restart::transient: return "transient";
+    case child_restart::temporary: return "temporary";
+  }
+  return "?";
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct child_entry {
+  uint64_t key = 0;
+  child_spec spec;
+  caf::actor handle; // null while not running
+};
+
+// Children to stop one after the other, then what to do next.
+struct stop_job {
+  std::deque<uint64_t> keys;
+  std::function<void()> then;
+};
+
+struct sup_state {
+  supervisor_flags flags;
+  std::vector<child_entry> children;
+  child_spec template_spec; // simple_one_for_one
+  uint64_t next_key = 1;
+  std::deque<clock_type::time_point> restarts;
+  std::deque<stop_job> jobs;
+  uint64_t awaiting = 0;    // key of the child being stopped, 0 for none
+  uint64_t stop_serial = 0; // matches stop timeouts to stops
+  std::vector<caf::exit_msg> deferred;
+  caf::error init_error;
+  bool shutting_down = false;
+
+  static inline const char* name = "relc_supervisor";
+};
+
+using sup_ptr = caf::stateful_actor<sup_state>*;
+
+bool is_shutdown(const caf::error& reason) {
+  return reason == caf::exit_reason::user_shutdown;
+}
+
+void report(sup_ptr self, log_level level, const std::string& text) {
+  log(level, "supervisor " + self->state.flags.name, text);
+}
+
+child_entry* find_key(sup_ptr self, uint64_t key) {
+  for (auto& c : self->state.children)
+    if (c.key == key)
+      return &c;
+  return nullptr;
+}
+
+child_entry* find_id(sup_ptr self, const std::string& id) {
+  for (auto& c : self->state.children)
+    if (c.spec.id == id)
+      return &c;
+  return nullptr;
+}
+
+child_entry* find_addr(sup_ptr self, const caf::actor_addr& addr) {
+  for (auto& c : self->state.children)
+    if (c.handle && c.handle.address() == addr)
+      return &c;
+  return nullptr;
+}
+
+void remove_key(sup_ptr self, uint64_t key) {
+  auto& cs = self->state.children;
+  cs.erase(std::remove_if(cs.begin(), cs.end(),
+                          [&](const child_entry& c) { return c.key == key; }),
+           cs.end());
+}
+
+// Set while a supervisor runs a child's start function on this thread: a
+// nested start_supervisor must not block an actor's thread then.
+thread_local bool in_child_start = false;
+
+caf::error start_entry(sup_ptr self, child_entry& entry) {
+  in_child_start = true;
+  auto result = entry.spec.start(self->system(), entry.spec.args);
+  in_child_start = false;
+  if (!result) {
+    report(self, log_level::error,
+           "child " + entry.spec.id
+             + " failed to start: " + describe_error(result.error()));
+    return make_error(runtime_errc::start_failed,
+                      "child " + entry.spec.id + " of supervisor "
+                        + self->state.flags.name + ": "
+                        + describe_error(result.error()));
+  }
+  entry.handle = *result;
+  if (entry.handle) {
+    self->link_to(entry.handle);
+    report(self, log_level::info,
+           "started child " + entry.spec.id + " (actor "
+             + std::to_string(entry.handle.id()) + ")");
+  }
+  return {};
+}
+
+void pump(sup_ptr self);
+void handle_exit(sup_ptr self, caf::exit_msg& em);
+
+void begin_stop(sup_ptr self, child_entry& entry) {
+  auto& st = self->state;
+  st.awaiting = entry.key;
+  ++st.stop_serial;
+  switch (entry.spec.shutdown.type) {
+    case child_shutdown::kind::brutal_kill:
+      self->send_exit(entry.handle, caf::exit_reason::kill);
+      break;
+    case child_shutdown::kind::timeout:
+      self->send_exit(entry.handle, caf::exit_reason::user_shutdown);
+      self->delayed_send(self, entry.spec.shutdown.time,
+                         sup_atoms::stop_timeout::value, entry.key,
+                         st.stop_serial);
+      break;
+    case child_shutdown::kind::infinity:
+      self->send_exit(entry.handle, caf::exit_reason::user_shutdown);
+      break;
+  }
+}
+
+// Runs the stop jobs: stops one child at a time, waiting for its exit.
+void pump(sup_ptr self) {
+  auto& st = self->state;
+  while (st.awaiting == 0 && !st.jobs.empty()) {
+    auto& job = st.jobs.front();
+    if (!job.keys.empty()) {
+      auto key = job.keys.front();
+      job.keys.pop_front();
+      if (auto* entry = find_key(self, key); entry && entry->handle)
+        begin_stop(self, *entry);
+      continue;
+    }
+    auto then = std::move(job.then);
+    st.jobs.pop_front();
+    if (then)
+      then();
+  }
+  if (st.awaiting == 0 && st.jobs.empty() && !st.deferred.empty()) {
+    auto deferred = std::move(st.deferred);
+    st.deferred.clear();
+    for (auto& em : deferred)
+      handle_exit(self, em);
+  }
+}
+
+void stop_children(sup_ptr self, std::vector<uint64_t> keys,
+                   std::function<void()> then) {
+  stop_job job;
+  job.keys.assign(keys.begin(), keys.end());
+  job.then = std::move(then);
+  self->state.jobs.push_back(std::move(job));
+  pump(self);
+}
+
+std::vector<uint64_t> running_keys_reversed(sup_ptr self, size_t from = 0) {
+  std::vector<uint64_t> keys;
+  auto& cs = self->state.children;
+  for (size_t i = cs.size(); i > from; --i)
+    if (cs[i - 1].handle)
+      keys.push_back(cs[i - 1].key);
+  return keys;
+}
+
+void shut_down(sup_ptr self, caf::error reason) {
+  if (self->state.shutting_down)
+    return;
+  self->state.shutting_down = true;
+  stop_children(self, running_keys_reversed(self), [self, reason] {
+    self->quit(reason);
+  });
+}
+
+// Counts a restart; false when the intensity is exceeded.
+bool add_restart(sup_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  st.restarts.push_back(now);
+  while (!st.restarts.empty() && now - st.restarts.front() > st.flags.period)
+    st.restarts.pop_front();
+  return static_cast<int>(st.restarts.size()) <= st.flags.intensity;
+}
+
+void give_up(sup_ptr self) {
+  report(self, log_level::error,
+         "reached max restart intensity ("
+           + std::to_string(self->state.flags.intensity) + " in "
+           + std::to_string(self->state.flags.period.count())
+           + " ms), shutting down");
+  shut_down(self, make_error(runtime_errc::reached_max_restart_intensity,
+                             "supervisor " + self->state.flags.name
+                               + " reached max restart intensity"));
+}
+
+// Restarts the stopped, non-temporary children from position `from` on.
+void restart_from(sup_ptr self, size_t from) {
+  for (size_t i = from; i < self->state.children.size(); ++i) {
+    auto key = self->state.children[i].key;
+    while (true) {
+      auto* entry = find_key(self, key);
+      if (!entry || entry->handle)
+        break;
+      if (!start_entry(self, *entry))
+        break;
+      if (!add_restart(self)) {
+        give_up(self);
+        return;
+      }
+    }
+  }
+}
+
+void child_exited(sup_ptr self, child_entry& entry, const caf::error& reason) {
+  auto& st = self->state;
+  auto id = entry.spec.id;
+  auto key = entry.key;
+  bool abnormal = reason && !is_shutdown(reason);
+  report(self, abnormal ? log_level::error : log_level::info,
+         "child " + id + " exited: " + describe_error(reason));
+  entry.handle = nullptr;
+  auto restart = entry.spec.restart;
+  bool dynamic = st.flags.strategy == restart_strategy::simple_one_for_one;
+  if (restart == child_restart::temporary
+      || (restart == child_restart::transient && !abnormal)) {
+    if (restart == child_restart::temporary || dynamic)
+      remove_key(self, key);
+    return;
+  }
+  if (!add_restart(self)) {
+    give_up(self);
+    return;
+  }
+  report(self, log_level::info, "restarting child " + id + " ("
+                                  + to_string(st.flags.strategy) + ")");
+  auto& cs = st.children;
+  size_t pos = 0;
+  while (pos < cs.size() && cs[pos].key != key)
+    ++pos;
+  switch (st.flags.strategy) {
+    case restart_strategy::one_for_one:
+    case restart_strategy::simple_one_for_one:
+      while (true) {
+        auto* e = find_key(self, key);
+        if (!e || !start_entry(self, *e))
+          return;
+        if (!add_restart(self)) {
+          give_up(self);
+          return;
+        }
+      }
+    case restart_strategy::one_for_all:
+      stop_children(self, running_keys_reversed(self),
+                    [self] { restart_from(self, 0); });
+      break;
+    case restart_strategy::rest_for_one:
+      stop_children(self, running_keys_reversed(self, pos + 1),
+                    [self, pos] { restart_from(self, pos); });
+      break;
+  }
+}
+
+void handle_exit(sup_ptr self, caf::exit_msg& em) {
+  auto& st = self->state;
+  auto* entry = find_addr(self, em.source);
+  if (!entry) {
+    // Not a child: a shutdown request (parent, application controller).
+    shut_down(self, em.reason);
+    return;
+  }
+  if (entry->key == st.awaiting) {
+    report(self, log_level::info, "child " + entry->spec.id
+                                    + " stopped: " + describe_error(em.reason));
+    entry->handle = nullptr;
+    st.awaiting = 0;
+    pump(self);
+    return;
+  }
+  if (st.shutting_down) {
+    entry->handle = nullptr;
+    return;
+  }
+  if (st.awaiting != 0 || !st.jobs.empty()) {
+    // Busy stopping others: a crash of a child queued for stopping needs no
+    // more work; any other crash is handled when the stops are done.
+    for (auto& job : st.jobs)
+      if (std::find(job.keys.begin(), job.keys.end(), entry->key)
+          != job.keys.end()) {
+        report(self, log_level::info,
+               "child " + entry->spec.id
+                 + " exited while stopping: " + describe_error(em.reason));
+        entry->handle = nullptr;
+        return;
+      }
+    st.deferred.push_back(em);
+    return;
+  }
+  child_exited(self, *entry, em.reason);
+}
+
+caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
+                              std::vector<child_spec> specs) {
+  auto& st = self->state;
+  st.flags = std::move(flags);
+  self->set_exit_handler([self](caf::exit_msg& em) { handle_exit(self, em); });
+  // Links deliver exits; stray down messages (monitors from elsewhere) are
+  // not ours to act on.
+  self->set_down_handler([](caf::down_msg&) {});
+  if (st.flags.strategy == restart_strategy::simple_one_for_one) {
+    if (specs.size() != 1)
+      st.init_error = make_error(
+        runtime_errc::wrong_strategy,
+        "simple_one_for_one supervisor " + st.flags.name
+          + " needs exactly one child spec (the template), got "
+          + std::to_string(specs.size()));
+    else
+      st.template_spec = specs.front();
+  } else {
+    for (auto& spec : specs) {
+      if (find_id(self, spec.id)) {
+        st.init_error = make_error(runtime_errc::already_present,
+                                   "duplicate child id " + spec.id);
+        break;
+      }
+      st.children.push_back(child_entry{st.next_key++, spec, nullptr});
+      if (auto err = start_entry(self, st.children.back())) {
+        st.init_error = err;
+        break;
+      }
+    }
+  }
+  if (st.init_error) {
+    auto err = st.init_error;
+    st.shutting_down = true;
+    stop_children(self, running_keys_reversed(self),
+                  [self, err] { self->quit(err); });
+  }
+  return {
+    [self](sup_atoms::init) -> caf::result<caf::ok_atom> {
+      if (self->state.init_error)
+        return self->state.init_error;
+      return caf::ok_atom::value;
+    },
+    [self](sup_atoms::start_child,
+           const child_spec& spec) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      if (st.flags.strategy == restart_strategy::simple_one_for_one)
+        return make_error(runtime_errc::wrong_strategy,
+                          "start a simple_one_for_one child with args");
+      if (find_id(self, spec.id))
+        return make_error(runtime_errc::already_present,
+                          "child " + spec.id + " already present");
+      child_entry entry{st.next_key++, spec, nullptr};
+      if (auto err = start_entry(self, entry))
+        return err;
+      st.children.push_back(entry);
+      return entry.handle;
+    },
+    [self](sup_atoms::start_child, const term& args) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      if (st.flags.strategy != restart_strategy::simple_one_for_one)
+        return make_error(runtime_errc::wrong_strategy,
+                          "only simple_one_for_one starts children from args");
+      child_entry entry{st.next_key++, st.template_spec, nullptr};
+      entry.spec.args = args;
+      if (auto err = start_entry(self, entry))
+        return err;
+      st.children.push_back(entry);
+      return entry.handle;
+    },
+    [self](sup_atoms::terminate_child, const std::string& id)
+      -> caf::result<caf::ok_atom> {
+      auto* entry = find_id(self, id);
+      if (!entry || self->state.flags.strategy
+                      == restart_strategy::simple_one_for_one)
+        return make_error(runtime_errc::not_found, "no child " + id);
+      if (!entry->handle)
+        return caf::ok_atom::value;
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      auto key = entry->key;
+      stop_children(self, {key}, [self, rp, key]() mutable {
+        if (auto* e = find_key(self, key);
+            e && e->spec.restart == child_restart::temporary)
+          remove_key(self, key);
+        rp.deliver(caf::ok_atom::value);
+      });
+      return rp;
+    },
+    [self](sup_atoms::terminate_child,
+           const caf::actor& child) -> caf::result<caf::ok_atom> {
+      auto* entry = find_addr(self, child.address());
+      if (!entry)
+        return make_error(runtime_errc::not_found, "not a running child");
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      auto key = entry->key;
+      bool dynamic = self->state.flags.strategy
+                     == restart_strategy::simple_one_for_one;
+      stop_children(self, {key}, [self, rp, key, dynamic]() mutable {
+        if (dynamic)
+          remove_key(self, key);
+        rp.deliver(caf::ok_atom::value);
+      });
+      return rp;
+    },
+    [self](sup_atoms::restart_child,
+           const std::string& id) -> caf::result<caf::actor> {
+      auto* entry = find_id(self, id);
+      if (!entry)
+        return make_error(runtime_errc::not_found, "no child " + id);
+      if (entry->handle)
+        return make_error(runtime_errc::running, "child " + id + " is running");
+      if (auto err = start_entry(self, *entry))
+        return err;
+      return entry->handle;
+    },
+    [self](sup_atoms::delete_child,
+           const std::string& id) -> caf::result<caf::ok_atom> {
+      auto* entry = find_id(self, id);
+      if (!entry)
+        return make_error(runtime_errc::not_found, "no child " + id);
+      if (entry->handle)
+        return make_error(runtime_errc::running, "child " + id + " is running");
+      remove_key(self, entry->key);
+      return caf::ok_atom::value;
+    },
+    [self](sup_atoms::which_children) {
+      std::vector<child_info> result;
+      for (auto& c : self->state.children)
+        result.push_back({c.spec.id, c.handle, c.spec.is_supervisor});
+      return result;
+    },
+    [self](sup_atoms::count_children) {
+      int specs = 0, active = 0, supervisors = 0, workers = 0;
+      for (auto& c : self->state.children) {
+        ++specs;
+        active += c.handle ? 1 : 0;
+        (c.spec.is_supervisor ? supervisors : workers) += 1;
+      }
+      return std::vector<int>{specs, active, supervisors, workers};
+    },
+    [self](sup_atoms::stop_timeout, uint64_t key, uint64_t serial) {
+      auto& st = self->state;
+      if (st.awaiting != key || st.stop_serial != serial)
+        return;
+      if (auto* entry = find_key(self, key); entry && entry->handle) {
+        report(self, log_level::warning,
+               "child " + entry->spec.id + " did not stop within "
+                 + std::to_string(entry->spec.shutdown.time.count())
+                 + " ms, killing it");
+        self->send_exit(entry->handle, caf::exit_reason::kill);
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
+                            std::vector<child_spec> children) {
+  return sys.spawn(supervisor_impl, std::move(flags), std::move(children));
+}
+
+caf::expected<caf::actor>
+start_supervisor(caf::actor_system& sys, supervisor_flags flags,
+                 std::vector<child_spec> children,
+                 std::chrono::milliseconds timeout) {
+  auto sup = spawn_supervisor(sys, std::move(flags), std::move(children));
+  if (in_child_start) {
+    // Inside a supervisor: waiting here could starve the scheduler. A start
+    // failure arrives as this supervisor's exit, which the parent handles.
+    return sup;
+  }
+  caf::scoped_actor self{sys, true};
+  caf::error failure;
+  self->request(sup, timeout, sup_atoms::init::value)
+    .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = err; });
+  if (!failure)
+    return sup;
+  if (failure == caf::sec::request_receiver_down) {
+    // It already exited: its exit reason is the start error.
+    self->monitor(sup);
+    self->receive([&](caf::down_msg& dm) { failure = dm.reason; },
+                  caf::after(timeout) >> [] {});
+  } else {
+    caf::anon_send_exit(sup, caf::exit_reason::kill);
+  }
+  return failure;
+}
+
+child_spec supervisor_child(std::string id, supervisor_flags flags,
+                            std::vector<child_spec> children) {
+  child_spec spec;
+  spec.id = std::move(id);
+  spec.is_supervisor = true;
+  spec.shutdown = child_shutdown::infinity();
+  spec.start = [flags, children](caf::actor_system& sys,
+                                 const term&) -> caf::expected<caf::actor> {
+    return spawn_supervisor(sys, flags, children);
+  };
+  return spec;
+}
+
+} // namespace relc
