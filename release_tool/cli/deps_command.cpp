@@ -18,13 +18,13 @@ int deps_command::run(std::ostream& out, std::ostream& err,
   release::diagnostics diags;
   auto tools = options_.make_toolchain(env);
   auto spec = release::load_release_spec(options_.spec, diags);
-  caf::expected<release::resolved_release> rel{caf::error{}};
+  std::optional<release::resolved_release> rel;
   if (spec) {
     auto index = release::app_index::scan(tools.lib_dirs, diags);
     rel = release::resolve_release(*spec, index, diags);
   }
   print_diagnostics(diags, err);
-  if (!spec || !rel)
+  if (!spec || diags.has_errors())
     return exit_failed;
   auto format = format_ == "dot"    ? release::deps_format::dot
                 : format_ == "json" ? release::deps_format::json

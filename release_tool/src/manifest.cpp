@@ -45,9 +45,17 @@ std::optional<std::vector<start_phase>> read_phases(mapping_reader& in) {
     return std::nullopt;
   }
   std::vector<start_phase> phases;
+  auto add = [&](const YAML::Node& where, const std::string& phase, term args) {
+    for (auto& other : phases)
+      if (other.name == phase)
+        in.diags().error(location_of(in.file(), where),
+                         "key 'start_phases': phase '" + phase
+                           + "' is listed twice");
+    phases.push_back({phase, std::move(args)});
+  };
   for (const auto& item : node) {
     if (item.IsScalar() && is_valid_name(item.Scalar())) {
-      phases.push_back({item.Scalar(), term{}}); // `- init` means no args
+      add(item, item.Scalar(), term{}); // `- init` means no args
       continue;
     }
     if (!item.IsMap() || item.size() != 1) {
@@ -60,12 +68,7 @@ std::optional<std::vector<start_phase>> read_phases(mapping_reader& in) {
       in.wrong("start_phases", kv.first, "a phase name [a-z][a-z0-9_]*");
       continue;
     }
-    for (auto& other : phases)
-      if (other.name == phase)
-        in.diags().error(location_of(in.file(), kv.first),
-                         "key 'start_phases': phase '" + phase
-                           + "' is listed twice");
-    phases.push_back({phase, to_term(kv.second)});
+    add(kv.first, phase, to_term(kv.second));
   }
   return phases;
 }

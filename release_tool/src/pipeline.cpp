@@ -39,19 +39,17 @@ check_release_spec(const std::string& spec_path, const toolchain& tools,
     return failed(diags, "cannot check " + spec_path);
   auto index = app_index::scan(tools.lib_dirs, diags);
   auto rel = resolve_release(*spec, index, diags);
-  if (!rel)
-    return failed(diags, "cannot check " + spec_path);
-  auto libraries = scan_libraries(*rel, diags);
+  auto libraries = scan_libraries(rel, diags);
   check_context ctx;
   ctx.runtime_version = *version::parse(tools.runtime_version);
   if (auto bundle = bundle_of(tools, diags))
     ctx.runtime_sonames = bundle->provided;
-  check_release(*rel, libraries, ctx, diags);
+  check_release(rel, libraries, ctx, diags);
   if (policy == warning_policy::fail)
     diags.promote_warnings();
   if (diags.has_errors())
     return failed(diags, "check of " + spec_path + " failed");
-  return checked_release{std::move(*rel), std::move(libraries)};
+  return checked_release{std::move(rel), std::move(libraries)};
 }
 
 caf::expected<build_result>

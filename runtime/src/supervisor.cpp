@@ -45,6 +45,8 @@ struct stop_job {
   std::function<void()> then;
 };
 
+using done_fn = std::function<void(caf::error)>;
+
 struct sup_state {
   supervisor_flags flags;
   std::vector<child_entry> children;
@@ -53,9 +55,15 @@ struct sup_state {
   std::deque<clock_type::time_point> restarts;
   std::deque<stop_job> jobs;
   uint64_t awaiting = 0;    // key of the child being stopped, 0 for none
+  uint64_t starting = 0;    // key of the child being started, 0 for none
   uint64_t stop_serial = 0; // matches stop timeouts to stops
-  std::vector<caf::exit_msg> deferred;
+  std::vector<caf::down_msg> deferred;
+  // Children that died before their link's exit message arrived: that exit
+  // message is not a shutdown request.
+  std::deque<caf::actor_addr> recently_dead;
+  bool init_done = false;
   caf::error init_error;
+  std::vector<caf::typed_response_promise<caf::ok_atom>> init_waiters;
   bool shutting_down = false;
 
   static inline const char* name = "relc_supervisor";
@@ -99,35 +107,91 @@ void remove_key(sup_ptr self, uint64_t key) {
            cs.end());
 }
 
+bool busy(sup_ptr self) {
+  auto& st = self->state;
+  return st.awaiting != 0 || st.starting != 0 || !st.jobs.empty();
+}
+
+void pump(sup_ptr self);
+void handle_down(sup_ptr self, caf::down_msg& dm);
+
+void remember_dead(sup_ptr self, const caf::actor_addr& addr) {
+  auto& dead = self->state.recently_dead;
+  dead.push_back(addr);
+  if (dead.size() > 1024)
+    dead.pop_front();
+}
+
 // Set while a supervisor runs a child's start function on this thread: a
 // nested start_supervisor must not block an actor's thread then.
 thread_local bool in_child_start = false;
 
-caf::error start_entry(sup_ptr self, child_entry& entry) {
+// Starts one child and calls `done` once it is initialised: OTP starts
+// children one after the other, each fully started before the next. CAF
+// runs a spawned actor's init later, so the supervisor asks the child for
+// its info (answered only after init) or, for a supervisor child, awaits its
+// sup_init (answered once all its own children are up).
+void start_entry(sup_ptr self, uint64_t key, done_fn done) {
+  auto* entry = find_key(self, key);
+  if (!entry) {
+    done(make_error(runtime_errc::not_found, "child vanished"));
+    return;
+  }
   in_child_start = true;
-  auto result = entry.spec.start(self->system(), entry.spec.args);
+  auto result = entry->spec.start(self->system(), entry->spec.args);
   in_child_start = false;
-  if (!result) {
+  auto id = entry->spec.id;
+  auto fail = [self, id, done](const caf::error& err) {
     report(self, log_level::error,
-           "child " + entry.spec.id
-             + " failed to start: " + describe_error(result.error()));
-    return make_error(runtime_errc::start_failed,
-                      "child " + entry.spec.id + " of supervisor "
-                        + self->state.flags.name + ": "
-                        + describe_error(result.error()));
+           "child " + id + " failed to start: " + describe_error(err));
+    done(make_error(runtime_errc::start_failed,
+                    "child " + id + " of supervisor " + self->state.flags.name
+                      + ": " + describe_error(err)));
+  };
+  if (!result) {
+    fail(result.error());
+    return;
   }
-  entry.handle = *result;
-  if (entry.handle) {
-    self->link_to(entry.handle);
-    report(self, log_level::info,
-           "started child " + entry.spec.id + " (actor "
-             + std::to_string(entry.handle.id()) + ")");
+  if (!*result) { // OTP's `ignore`: nothing to supervise
+    done({});
+    return;
   }
-  return {};
+  entry->handle = *result;
+  self->monitor(entry->handle);
+  self->link_to(entry->handle);
+  self->state.starting = key;
+  auto on_ready = [self, key, id, done] {
+    self->state.starting = 0;
+    auto* e = find_key(self, key);
+    if (!e || !e->handle) {
+      done(make_error(runtime_errc::start_failed,
+                      "child " + id + " exited while starting"));
+      return;
+    }
+    report(self, log_level::info, "started child " + id + " (actor "
+                                    + std::to_string(e->handle.id()) + ")");
+    done({});
+  };
+  auto on_error = [self, key, fail](caf::error& err) {
+    self->state.starting = 0;
+    if (auto* e = find_key(self, key); e && e->handle) {
+      self->send_exit(e->handle, caf::exit_reason::kill);
+      remember_dead(self, e->handle.address());
+      e->handle = nullptr;
+    }
+    fail(err);
+  };
+  if (entry->spec.is_supervisor)
+    self->request(entry->handle, caf::infinite, sup_atoms::init::value)
+      .await([on_ready](caf::ok_atom) { on_ready(); }, on_error);
+  else
+    self
+      ->request(entry->handle, caf::infinite, caf::sys_atom::value,
+                caf::get_atom::value, std::string{"info"})
+      .await([on_ready](caf::ok_atom, std::string&, caf::strong_actor_ptr&,
+                        std::string&) { on_ready(); },
+             on_error);
 }
-
-void pump(sup_ptr self);
-void handle_exit(sup_ptr self, caf::exit_msg& em);
 
 void begin_stop(sup_ptr self, child_entry& entry) {
   auto& st = self->state;
@@ -149,10 +213,11 @@ void begin_stop(sup_ptr self, child_entry& entry) {
   }
 }
 
-// Runs the stop jobs: stops one child at a time, waiting for its exit.
+// Runs the stop jobs: stops one child at a time, waiting for its down
+// message; then handles deaths that arrived meanwhile.
 void pump(sup_ptr self) {
   auto& st = self->state;
-  while (st.awaiting == 0 && !st.jobs.empty()) {
+  while (st.awaiting == 0 && st.starting == 0 && !st.jobs.empty()) {
     auto& job = st.jobs.front();
     if (!job.keys.empty()) {
       auto key = job.keys.front();
@@ -166,11 +231,11 @@ void pump(sup_ptr self) {
     if (then)
       then();
   }
-  if (st.awaiting == 0 && st.jobs.empty() && !st.deferred.empty()) {
+  if (!busy(self) && !st.deferred.empty()) {
     auto deferred = std::move(st.deferred);
     st.deferred.clear();
-    for (auto& em : deferred)
-      handle_exit(self, em);
+    for (auto& dm : deferred)
+      handle_down(self, dm);
   }
 }
 
@@ -192,10 +257,25 @@ std::vector<uint64_t> running_keys_reversed(sup_ptr self, size_t from = 0) {
   return keys;
 }
 
+void finish_init(sup_ptr self, caf::error err) {
+  auto& st = self->state;
+  st.init_done = true;
+  st.init_error = err;
+  for (auto& rp : st.init_waiters) {
+    if (err)
+      rp.deliver(err);
+    else
+      rp.deliver(caf::ok_atom::value);
+  }
+  st.init_waiters.clear();
+}
+
 void shut_down(sup_ptr self, caf::error reason) {
   if (self->state.shutting_down)
     return;
   self->state.shutting_down = true;
+  if (!self->state.init_done)
+    finish_init(self, reason);
   stop_children(self, running_keys_reversed(self), [self, reason] {
     self->quit(reason);
   });
@@ -222,22 +302,29 @@ void give_up(sup_ptr self) {
                                + " reached max restart intensity"));
 }
 
-// Restarts the stopped, non-temporary children from position `from` on.
+// Starts the stopped, non-temporary children from position `from` on, in
+// order; a child that fails to start counts as a restart and is retried.
 void restart_from(sup_ptr self, size_t from) {
-  for (size_t i = from; i < self->state.children.size(); ++i) {
-    auto key = self->state.children[i].key;
-    while (true) {
-      auto* entry = find_key(self, key);
-      if (!entry || entry->handle)
-        break;
-      if (!start_entry(self, *entry))
-        break;
-      if (!add_restart(self)) {
-        give_up(self);
-        return;
-      }
-    }
+  auto& cs = self->state.children;
+  size_t i = from;
+  while (i < cs.size() && cs[i].handle)
+    ++i;
+  if (i >= cs.size() || self->state.shutting_down) {
+    pump(self);
+    return;
   }
+  auto key = cs[i].key;
+  start_entry(self, key, [self, key](caf::error err) {
+    if (err && !add_restart(self)) {
+      give_up(self);
+      return;
+    }
+    size_t pos = 0;
+    auto& cs = self->state.children;
+    while (pos < cs.size() && cs[pos].key != key)
+      ++pos;
+    restart_from(self, err ? pos : pos + 1);
+  });
 }
 
 void child_exited(sup_ptr self, child_entry& entry, const caf::error& reason) {
@@ -269,15 +356,8 @@ void child_exited(sup_ptr self, child_entry& entry, const caf::error& reason) {
   switch (st.flags.strategy) {
     case restart_strategy::one_for_one:
     case restart_strategy::simple_one_for_one:
-      while (true) {
-        auto* e = find_key(self, key);
-        if (!e || !start_entry(self, *e))
-          return;
-        if (!add_restart(self)) {
-          give_up(self);
-          return;
-        }
-      }
+      restart_from(self, pos);
+      break;
     case restart_strategy::one_for_all:
       stop_children(self, running_keys_reversed(self),
                     [self] { restart_from(self, 0); });
@@ -289,42 +369,83 @@ void child_exited(sup_ptr self, child_entry& entry, const caf::error& reason) {
   }
 }
 
-void handle_exit(sup_ptr self, caf::exit_msg& em) {
+// A child terminated (every child is monitored; links only make children die
+// with a killed supervisor).
+void handle_down(sup_ptr self, caf::down_msg& dm) {
   auto& st = self->state;
-  auto* entry = find_addr(self, em.source);
-  if (!entry) {
-    // Not a child: a shutdown request (parent, application controller).
-    shut_down(self, em.reason);
+  auto* entry = find_addr(self, dm.source);
+  if (!entry)
     return;
-  }
+  remember_dead(self, dm.source);
   if (entry->key == st.awaiting) {
     report(self, log_level::info, "child " + entry->spec.id
-                                    + " stopped: " + describe_error(em.reason));
+                                    + " stopped: " + describe_error(dm.reason));
     entry->handle = nullptr;
     st.awaiting = 0;
     pump(self);
+    return;
+  }
+  if (entry->key == st.starting) {
+    entry->handle = nullptr; // the pending handshake reports the failure
     return;
   }
   if (st.shutting_down) {
     entry->handle = nullptr;
     return;
   }
-  if (st.awaiting != 0 || !st.jobs.empty()) {
-    // Busy stopping others: a crash of a child queued for stopping needs no
-    // more work; any other crash is handled when the stops are done.
+  if (busy(self)) {
+    // Busy stopping or starting others: a crash of a child queued for
+    // stopping needs no more work; any other is handled afterwards.
     for (auto& job : st.jobs)
       if (std::find(job.keys.begin(), job.keys.end(), entry->key)
           != job.keys.end()) {
         report(self, log_level::info,
                "child " + entry->spec.id
-                 + " exited while stopping: " + describe_error(em.reason));
+                 + " exited while stopping: " + describe_error(dm.reason));
         entry->handle = nullptr;
         return;
       }
-    st.deferred.push_back(em);
+    st.deferred.push_back(dm);
     return;
   }
-  child_exited(self, *entry, em.reason);
+  child_exited(self, *entry, dm.reason);
+}
+
+void handle_exit(sup_ptr self, caf::exit_msg& em) {
+  auto& st = self->state;
+  // A child's link: its down message carries the same news.
+  if (find_addr(self, em.source))
+    return;
+  auto& dead = st.recently_dead;
+  if (auto i = std::find(dead.begin(), dead.end(), em.source); i != dead.end()) {
+    dead.erase(i);
+    return;
+  }
+  // Anyone else: a shutdown request (parent, application controller).
+  shut_down(self, em.reason);
+}
+
+// Starts the initial children in order, then reports init done.
+void start_initial(sup_ptr self, size_t i) {
+  auto& st = self->state;
+  if (st.shutting_down)
+    return;
+  if (i >= st.children.size()) {
+    finish_init(self, {});
+    pump(self);
+    return;
+  }
+  start_entry(self, st.children[i].key, [self, i](caf::error err) {
+    if (err) {
+      auto& st = self->state;
+      finish_init(self, err);
+      st.shutting_down = true;
+      stop_children(self, running_keys_reversed(self),
+                    [self, err] { self->quit(err); });
+      return;
+    }
+    start_initial(self, i + 1);
+  });
 }
 
 caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
@@ -332,12 +453,11 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
   auto& st = self->state;
   st.flags = std::move(flags);
   self->set_exit_handler([self](caf::exit_msg& em) { handle_exit(self, em); });
-  // Links deliver exits; stray down messages (monitors from elsewhere) are
-  // not ours to act on.
-  self->set_down_handler([](caf::down_msg&) {});
+  self->set_down_handler([self](caf::down_msg& dm) { handle_down(self, dm); });
+  caf::error config_error;
   if (st.flags.strategy == restart_strategy::simple_one_for_one) {
     if (specs.size() != 1)
-      st.init_error = make_error(
+      config_error = make_error(
         runtime_errc::wrong_strategy,
         "simple_one_for_one supervisor " + st.flags.name
           + " needs exactly one child spec (the template), got "
@@ -347,28 +467,31 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
   } else {
     for (auto& spec : specs) {
       if (find_id(self, spec.id)) {
-        st.init_error = make_error(runtime_errc::already_present,
-                                   "duplicate child id " + spec.id);
+        config_error = make_error(runtime_errc::already_present,
+                                  "duplicate child id " + spec.id);
         break;
       }
       st.children.push_back(child_entry{st.next_key++, spec, nullptr});
-      if (auto err = start_entry(self, st.children.back())) {
-        st.init_error = err;
-        break;
-      }
     }
   }
-  if (st.init_error) {
-    auto err = st.init_error;
+  if (config_error) {
+    finish_init(self, config_error);
     st.shutting_down = true;
-    stop_children(self, running_keys_reversed(self),
-                  [self, err] { self->quit(err); });
+    self->quit(config_error);
+  } else {
+    start_initial(self, 0);
   }
   return {
     [self](sup_atoms::init) -> caf::result<caf::ok_atom> {
-      if (self->state.init_error)
-        return self->state.init_error;
-      return caf::ok_atom::value;
+      auto& st = self->state;
+      if (st.init_done) {
+        if (st.init_error)
+          return st.init_error;
+        return caf::ok_atom::value;
+      }
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      st.init_waiters.push_back(rp);
+      return rp;
     },
     [self](sup_atoms::start_child,
            const child_spec& spec) -> caf::result<caf::actor> {
@@ -379,23 +502,42 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
       if (find_id(self, spec.id))
         return make_error(runtime_errc::already_present,
                           "child " + spec.id + " already present");
-      child_entry entry{st.next_key++, spec, nullptr};
-      if (auto err = start_entry(self, entry))
-        return err;
-      st.children.push_back(entry);
-      return entry.handle;
+      auto key = st.next_key++;
+      st.children.push_back(child_entry{key, spec, nullptr});
+      auto rp = self->make_response_promise<caf::actor>();
+      start_entry(self, key, [self, key, rp](caf::error err) mutable {
+        if (err) {
+          remove_key(self, key);
+          rp.deliver(err);
+        } else {
+          auto* e = find_key(self, key);
+          rp.deliver(e ? e->handle : caf::actor{});
+        }
+        pump(self);
+      });
+      return rp;
     },
     [self](sup_atoms::start_child, const term& args) -> caf::result<caf::actor> {
       auto& st = self->state;
       if (st.flags.strategy != restart_strategy::simple_one_for_one)
         return make_error(runtime_errc::wrong_strategy,
                           "only simple_one_for_one starts children from args");
-      child_entry entry{st.next_key++, st.template_spec, nullptr};
+      auto key = st.next_key++;
+      child_entry entry{key, st.template_spec, nullptr};
       entry.spec.args = args;
-      if (auto err = start_entry(self, entry))
-        return err;
       st.children.push_back(entry);
-      return entry.handle;
+      auto rp = self->make_response_promise<caf::actor>();
+      start_entry(self, key, [self, key, rp](caf::error err) mutable {
+        if (err) {
+          remove_key(self, key);
+          rp.deliver(err);
+        } else {
+          auto* e = find_key(self, key);
+          rp.deliver(e ? e->handle : caf::actor{});
+        }
+        pump(self);
+      });
+      return rp;
     },
     [self](sup_atoms::terminate_child, const std::string& id)
       -> caf::result<caf::ok_atom> {
@@ -438,9 +580,18 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
         return make_error(runtime_errc::not_found, "no child " + id);
       if (entry->handle)
         return make_error(runtime_errc::running, "child " + id + " is running");
-      if (auto err = start_entry(self, *entry))
-        return err;
-      return entry->handle;
+      auto key = entry->key;
+      auto rp = self->make_response_promise<caf::actor>();
+      start_entry(self, key, [self, key, rp](caf::error err) mutable {
+        if (err) {
+          rp.deliver(err);
+        } else {
+          auto* e = find_key(self, key);
+          rp.deliver(e ? e->handle : caf::actor{});
+        }
+        pump(self);
+      });
+      return rp;
     },
     [self](sup_atoms::delete_child,
            const std::string& id) -> caf::result<caf::ok_atom> {

@@ -48,8 +48,10 @@ struct resolved_release {
 
 /// Finds and loads every app of `spec` and its dependencies, adds the
 /// unlisted ones (with a note each) and computes the start order. Missing
-/// apps, wrong versions, name mismatches and cycles go to `diags`.
-[[nodiscard]] caf::expected<resolved_release>
+/// apps, wrong versions, name mismatches and cycles go to `diags`; the result
+/// holds every app that could be loaded, so later checks can still report
+/// their own problems in the same run. It is usable only without errors.
+[[nodiscard]] resolved_release
 resolve_release(const release_spec& spec, const app_index& index,
                 diagnostics& diags);
 

@@ -35,7 +35,7 @@ enum class runtime_errc : uint8_t {
 std::string describe_error(const caf::error& err);
 
 /// Builds a runtime error carrying a one-line, human-readable message.
-inline caf::error make_error(runtime_errc code, std::string text) {
+inline caf::error make_error(runtime_errc code, std::string text = {}) {
   return caf::error{static_cast<uint8_t>(code), caf::atom("relc_rt"),
                     caf::make_message(std::move(text))};
 }

@@ -1,0 +1,168 @@
+#include "test_support.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "cli.hpp"
+#include "relc/runtime/sha256.hpp"
+
+extern char** environ;
+
+namespace relc::test {
+
+temp_dir::temp_dir() {
+  std::random_device rd;
+  auto base = fs::temp_directory_path();
+  for (;;) {
+    path_ = base / ("relc-test-" + std::to_string(rd()));
+    if (fs::create_directory(path_))
+      break;
+  }
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out{path, std::ios::binary | std::ios::trunc};
+  out << text;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+fs::path lib_dir::add_app(const std::string& name, const std::string& vsn,
+                          const std::string& manifest_text,
+                          const std::optional<std::string>& library,
+                          const std::string& library_name) {
+  auto dir = root_ / (name + "-" + vsn);
+  write_file(dir / (name + ".app"), manifest_text);
+  if (library) {
+    fs::create_directories(dir / "lib");
+    auto file = library_name.empty() ? "lib" + name + ".so" : library_name;
+    fs::copy_file(*library, dir / "lib" / file,
+                  fs::copy_options::overwrite_existing);
+  }
+  return dir;
+}
+
+std::string manifest(const std::string& name, const std::string& vsn,
+                     const std::string& extra) {
+  return "application: " + name + "\nvsn: \"" + vsn + "\"\n" + extra;
+}
+
+release::toolchain test_toolchain(std::vector<std::string> lib_dirs) {
+  release::toolchain tools;
+  lib_dirs.push_back(RELC_TEST_KERNEL_DIR);
+  tools.lib_dirs = std::move(lib_dirs);
+  tools.runtime_version = RELC_TEST_RUNTIME_VERSION;
+  tools.node_executable = RELC_TEST_NODE_EXE;
+  return tools;
+}
+
+bool has_diagnostic(const release::diagnostics& diags,
+                    const std::vector<std::string>& needles) {
+  for (auto& d : diags.items()) {
+    auto line = d.to_string();
+    bool all = true;
+    for (auto& n : needles)
+      all = all && line.find(n) != std::string::npos;
+    if (all)
+      return true;
+  }
+  return false;
+}
+
+std::string dump(const release::diagnostics& diags) {
+  std::string result;
+  for (auto& d : diags.items())
+    result += d.to_string() + "\n";
+  return result;
+}
+
+run_result run_relc_in_process(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::cli_environment env;
+  env.builtin_lib_dir = RELC_TEST_KERNEL_DIR;
+  env.node_executable = RELC_TEST_NODE_EXE;
+  env.runtime_version = RELC_TEST_RUNTIME_VERSION;
+  run_result result;
+  result.exit_code = cli::run_cli(args, out, err, env);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+namespace {
+
+std::string drain(int fd) {
+  std::string result;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    result.append(buf, static_cast<size_t>(n));
+  return result;
+}
+
+} // namespace
+
+run_result run_process(const std::vector<std::string>& argv,
+                       const std::vector<std::string>& extra_env) {
+  // stdout and stderr go to temporary files: no pipe can fill up and block.
+  temp_dir scratch;
+  auto out_path = (scratch / "out").string();
+  auto err_path = (scratch / "err").string();
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    env_strings.emplace_back(*e);
+  for (auto& e : extra_env)
+    env_strings.push_back(e);
+  std::vector<char*> envp;
+  for (auto& e : env_strings)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  auto pid = fork();
+  if (pid == 0) {
+    auto out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    auto err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run_result result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+                                       : 128 + WTERMSIG(status);
+  auto out_fd = open(out_path.c_str(), O_RDONLY);
+  auto err_fd = open(err_path.c_str(), O_RDONLY);
+  result.out = drain(out_fd);
+  result.err = drain(err_fd);
+  close(out_fd);
+  close(err_fd);
+  return result;
+}
+
+std::string file_digest(const fs::path& path) {
+  return relc::sha256::of(read_file(path));
+}
+
+} // namespace relc::test

@@ -1,0 +1,87 @@
+#pragma once
+
+// Helpers shared by the tests: temporary directories, lib dirs with apps
+// made on the fly from the fixture libraries, and running relc in process
+// or as a real process.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relc/release/diagnostics.hpp"
+#include "relc/release/pipeline.hpp"
+
+namespace relc::test {
+
+namespace fs = std::filesystem;
+
+/// A fresh directory under /tmp, removed with everything in it.
+class temp_dir {
+public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const fs::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  fs::path operator/(const std::string& x) const { return path_ / x; }
+
+private:
+  fs::path path_;
+};
+
+void write_file(const fs::path& path, const std::string& text);
+std::string read_file(const fs::path& path);
+
+/// A lib dir whose apps tests write: manifest text plus an optional library.
+class lib_dir {
+public:
+  explicit lib_dir(fs::path root) : root_(std::move(root)) {
+    fs::create_directories(root_);
+  }
+  /// Writes `<name>-<vsn>/<name>.app` with `manifest` and, when `library` is
+  /// given, copies it to `lib/lib<name>.so` (or `lib/<library_name>`).
+  fs::path add_app(const std::string& name, const std::string& vsn,
+                   const std::string& manifest,
+                   const std::optional<std::string>& library = std::nullopt,
+                   const std::string& library_name = "");
+  const fs::path& path() const { return root_; }
+  std::string str() const { return root_.string(); }
+
+private:
+  fs::path root_;
+};
+
+/// A manifest with the common keys; `extra` lines are appended verbatim.
+std::string manifest(const std::string& name, const std::string& vsn,
+                     const std::string& extra = "");
+
+/// The toolchain of the test build (built-in kernel, relc-node).
+release::toolchain test_toolchain(std::vector<std::string> lib_dirs);
+
+/// True when any diagnostic's one-line text contains every needle.
+bool has_diagnostic(const release::diagnostics& diags,
+                    const std::vector<std::string>& needles);
+
+/// All diagnostics, one per line (for failure messages).
+std::string dump(const release::diagnostics& diags);
+
+/// Result of running a command.
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs relc's CLI in process with `args`.
+run_result run_relc_in_process(const std::vector<std::string>& args);
+
+/// Runs a program as a real process (no shell), capturing stdout and stderr.
+run_result run_process(const std::vector<std::string>& argv,
+                       const std::vector<std::string>& extra_env = {});
+
+/// SHA-256 of a file's bytes.
+std::string file_digest(const fs::path& path);
+
+} // namespace relc::test
