@@ -237,7 +237,9 @@ void check_config_files(const resolved_release& rel, diagnostics& diags) {
                         "sys_config: app '" + app
                           + "': expected a mapping of env keys, found "
                           + describe(kv.second));
-          else if (!rel.find(app))
+          else if (!rel.find(app)
+                   && std::none_of(spec.apps.begin(), spec.apps.end(),
+                                   [&](auto& x) { return x.name == app; }))
             diags.warning(location_of(*spec.sys_config, kv.first),
                           "sys_config configures '" + app
                             + "', which is not in the release");

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <thread>
 
 #include "relc/release/archiver.hpp"
 #include "relc/release/release_error.hpp"
@@ -134,15 +135,25 @@ caf::error publish_release(const release_tree& tree,
   auto suffix = std::string{temp_marker} + std::to_string(getpid());
   auto final_dir = options.out_dir + "/" + options.rel_name;
   temporary_path temp_dir{options.out_dir + "/." + options.rel_name + suffix};
-  if (auto err = write_tree(tree, temp_dir.path(), options.cancelled))
-    return err;
   std::optional<temporary_path> temp_tar;
   auto final_tar = options.out_dir + "/" + options.tarball;
+  // The directory and the tarball are written at the same time: creating
+  // files is kernel work on one core, compressing is user work on the
+  // others; both only read the sources.
+  caf::error tree_error;
+  std::thread tree_writer{[&] {
+    tree_error = write_tree(tree, temp_dir.path(), options.cancelled);
+  }};
+  caf::error tar_error;
   if (options.tarball_mode == tarball_output::write) {
     temp_tar.emplace(options.out_dir + "/." + options.tarball + suffix);
-    if (auto err = write_archive(tree, temp_tar->path(), options.mtime))
-      return err;
+    tar_error = write_archive(tree, temp_tar->path(), options.mtime);
   }
+  tree_writer.join();
+  if (tree_error)
+    return tree_error;
+  if (tar_error)
+    return tar_error;
   if (is_cancelled(options.cancelled))
     return make_error(release_errc::write_failed, "build interrupted");
   // Swap the new directory in atomically; the old one ends at the temporary

@@ -1,5 +1,6 @@
 #include "yaml_document.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -142,6 +143,19 @@ mapping_reader::mapping_reader(std::string file, YAML::Node node,
     node_(std::move(node)),
     diags_(diags),
     context_(std::move(context)) {
+  // yaml-cpp keeps duplicate keys silently; YAML forbids them, and a user
+  // who writes a key twice means one of them.
+  if (!node_.IsMap())
+    return;
+  std::vector<std::string> seen;
+  for (const auto& kv : node_) {
+    auto& key = kv.first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end())
+      diags_.error(location_of(file_, kv.first),
+                   context_ + "key '" + key + "' appears twice");
+    else
+      seen.push_back(key);
+  }
 }
 
 YAML::Node mapping_reader::get(const std::string& key) const {

@@ -96,7 +96,7 @@ TEST_CASE("check 5: the callback must be exported", "[release][checks]") {
                                  "relc_application__nope"}));
 }
 
-TEST_CASE("--strict turns warnings into errors", "[release][checks]") {
+TEST_CASE("strict mode (--strict) turns warnings into errors", "[release][checks]") {
   fixture f;
   f.libs.add_app("a", "1", manifest("a", "1", "modules: [alpha]\n"),
                  fixture_lib);

@@ -143,3 +143,10 @@ TEST_CASE("a missing manifest file is an error naming it", "[release][manifest]"
   CHECK_FALSE(m);
   CHECK(has_diagnostic(diags, {"/nonexistent/x.app", "cannot read file"}));
 }
+
+TEST_CASE("a key written twice is an error at its second place",
+          "[release][manifest]") {
+  auto r = load("application: x\nvsn: \"1\"\nmodules: [a]\nmodules: [b]\n");
+  CHECK_FALSE(r.manifest);
+  CHECK(has_diagnostic(r.diags, {"app.app:4:1", "key 'modules' appears twice"}));
+}

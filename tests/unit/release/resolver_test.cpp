@@ -98,7 +98,7 @@ TEST_CASE("the highest version wins when the spec names none",
   CHECK(pinned.rel->find("a")->manifest.vsn.text() == "1.9");
 }
 
-TEST_CASE("lib dirs are searched in order; RELC_LIB_DIRS comes after --lib-dir",
+TEST_CASE("lib dirs are searched in order and RELC_LIB_DIRS comes after --lib-dir",
           "[release][resolver]") {
   fixture f;
   lib_dir first{f.dir / "first"};

@@ -236,7 +236,7 @@ TEST_CASE("past its intensity a supervisor stops its children and exits",
   CHECK(f.rec->count("stop b") == 1);
 }
 
-TEST_CASE("shutdown: a child ignoring shutdown is killed after its timeout; "
+TEST_CASE("shutdown: a child ignoring shutdown is killed after its timeout, "
           "brutal_kill does not wait", "[runtime][supervisor]") {
   fixture f;
   auto slow = spec("slow", f.rec, child_restart::permanent, true);
