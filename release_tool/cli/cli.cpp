@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "boot_host.hpp"
 #include "build_command.hpp"
 #include "check_command.hpp"
 #include "deps_command.hpp"
@@ -16,10 +17,16 @@ namespace relc::cli {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out,
             std::ostream& err, const cli_environment& env) {
+  // `relc boot` hosts a node; its flags are the node's (SPEC §0), and CAF
+  // options pass through, so it bypasses the release commands' parser.
+  if (!args.empty() && args[0] == "boot")
+    return run_boot_host({args.begin() + 1, args.end()});
   CLI::App app{"relc: OTP-style applications and releases for C++ on CAF",
                "relc"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "relc " + env.runtime_version);
+  app.footer("Also: relc boot RELEASE_DIR [--config FILE] [--env APP.KEY=VALUE]... "
+             "[--init-debug] [--shutdown-time MS]");
   build_command build;
   check_command check;
   deps_command deps;

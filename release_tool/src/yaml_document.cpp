@@ -55,47 +55,6 @@ bool plain(const YAML::Node& node) {
   return node.Tag() != "!";
 }
 
-std::optional<int64_t> parse_integer(const std::string& s) {
-  if (s.empty())
-    return std::nullopt;
-  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (i == s.size())
-    return std::nullopt;
-  int base = 10;
-  if (s.size() > i + 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
-    base = 16;
-  errno = 0;
-  char* end = nullptr;
-  auto v = strtoll(s.c_str(), &end, base);
-  if (errno != 0 || end != s.c_str() + s.size())
-    return std::nullopt;
-  if (base == 10)
-    for (size_t j = i; j < s.size(); ++j)
-      if (s[j] < '0' || s[j] > '9')
-        return std::nullopt;
-  return static_cast<int64_t>(v);
-}
-
-std::optional<double> parse_real(const std::string& s) {
-  if (s == ".inf" || s == "+.inf")
-    return HUGE_VAL;
-  if (s == "-.inf")
-    return -HUGE_VAL;
-  if (s.find_first_of("0123456789") == std::string::npos)
-    return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  auto v = strtod(s.c_str(), &end);
-  if (errno != 0 || end != s.c_str() + s.size())
-    return std::nullopt;
-  // Only decimal notation: strtod would also take "0x1p3", "nan", "inf".
-  for (char c : s)
-    if (!(isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e'
-          || c == 'E' || c == '-' || c == '+'))
-      return std::nullopt;
-  return v;
-}
-
 } // namespace
 
 term to_term(const YAML::Node& node) {
@@ -114,18 +73,9 @@ term to_term(const YAML::Node& node) {
       items.emplace_back(kv.first.Scalar(), to_term(kv.second));
     return term{std::move(items)};
   }
-  auto& s = node.Scalar();
   if (!plain(node))
-    return term{s};
-  if (s == "true" || s == "True" || s == "TRUE")
-    return term{true};
-  if (s == "false" || s == "False" || s == "FALSE")
-    return term{false};
-  if (auto i = parse_integer(s))
-    return term{*i};
-  if (auto d = parse_real(s))
-    return term{*d};
-  return term{s};
+    return term{node.Scalar()};
+  return plain_scalar(node.Scalar());
 }
 
 bool is_valid_name(const std::string& name) {

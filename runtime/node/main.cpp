@@ -1,10 +1,16 @@
-#include <iostream>
+// The node executable a release bundles as bin/relc: runtime commands only.
+#include <cstdio>
+#include <string>
+#include <vector>
 
-#include "relc/runtime/boot_file.hpp"
+#include "boot_host.hpp"
 
 int main(int argc, char** argv) {
-  (void) argv;
-  std::cerr << "relc-node: boot is not implemented yet\n";
-  auto x = relc::decode_boot_file("");
-  return argc > 0 && !x ? 1 : 1;
+  std::vector<std::string> args{argv + 1, argv + argc};
+  if (!args.empty() && args[0] == "boot")
+    return relc::run_boot_host({args.begin() + 1, args.end()});
+  fprintf(stderr, "usage: relc boot RELEASE_DIR [FLAGS]\n"
+                  "(this is a release's runtime; relc build lives in the "
+                  "relc tool)\n");
+  return 2;
 }

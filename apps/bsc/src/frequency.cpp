@@ -25,8 +25,8 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
   self->state.free = std::move(pool);
   self->state.registry = registry;
   // Registers itself, so a restarted server takes over the name at once.
-  self->send(registry, relc::reg_atoms::put::value, std::string{"frequency"},
-             caf::actor_cast<caf::actor>(self));
+  caf::anon_send(registry, relc::reg_atoms::put::value,
+                 std::string{"frequency"}, caf::actor_cast<caf::actor>(self));
   return {
     [self](allocate_atom) -> caf::result<int> {
       auto& st = self->state;

@@ -29,6 +29,10 @@ enum class runtime_errc : uint8_t {
   /// A registry name is taken, or an await ran past its deadline.
   name_taken,
   await_timeout,
+  /// A stop was requested while the node was booting.
+  interrupted,
+  /// An application could not be started (its error names the step).
+  boot_failed,
 };
 
 /// Text of an error: the message of a relc error, CAF's rendering otherwise.

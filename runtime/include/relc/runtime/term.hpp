@@ -66,4 +66,19 @@ private:
 /// Name of a term kind, for messages ("string", "map", ...).
 const char* to_string(term::kind x);
 
+/// Types a plain (unquoted) YAML scalar: null (`~`, `null`, empty), boolean
+/// (`true`/`false`), integer (decimal or 0x hex), real (decimal), otherwise
+/// string. Quoted scalars are strings and never come here.
+term plain_scalar(const std::string& text);
+
+/// Parses a YAML document into a term (the node reads sys.config with it).
+/// Errors name `file`, line and column.
+struct yaml_parse_result {
+  bool ok = false;
+  term value;
+  std::string error; ///< `file:line:col: message` when !ok
+};
+yaml_parse_result parse_yaml_term(const std::string& text,
+                                  const std::string& file);
+
 } // namespace relc

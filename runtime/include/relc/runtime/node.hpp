@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/error.hpp>
+
+#include "relc/runtime/term.hpp"
+
+namespace caf {
+class actor_system;
+} // namespace caf
+
+namespace relc {
+
+/// How a node boots (the `relc boot` flags).
+struct node_options {
+  std::string release_dir;
+  /// A sys.config to use instead of the release's (`--config`).
+  std::string config_file;
+  /// `APP.KEY=VALUE` env overrides (`--env`), applied last.
+  std::vector<std::string> env_overrides;
+  /// Print every boot step with its time (`--init-debug`).
+  bool init_debug = false;
+  /// Bound for stopping all apps (`--shutdown-time`).
+  std::chrono::milliseconds shutdown_time{30000};
+  /// Where --init-debug lines go (default: stderr).
+  std::function<void(const std::string&)> debug_sink;
+};
+
+enum class node_state { starting, started, stopping, stopped };
+
+const char* to_string(node_state x);
+
+/// What `status` reports: the state and the last boot/stop step.
+struct node_status {
+  node_state state = node_state::starting;
+  std::string last_step;
+};
+
+/// A running application, as `which_applications` lists it.
+struct running_app {
+  std::string name;
+  std::string vsn;
+  std::string type;
+};
+
+/// A relc node: the application controller of one release, running inside
+/// an actor system it does not own (relc boot's, or a host program's own).
+/// boot() executes the release's boot file on the calling thread: it loads
+/// and verifies every library, then starts the apps in order with OTP's
+/// rules (types, dependencies, start phases in application_starter order,
+/// included apps). An app's top supervisor exiting is handled by its type:
+/// temporary is reported; transient ends the node unless it exited
+/// normally; permanent always ends the node.
+class node {
+public:
+  node(caf::actor_system& sys, node_options options);
+  ~node();
+
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  /// Boots the release. On failure every started app is stopped again and
+  /// the error's text is `<app>: <step>: <reason>`; a stop requested during
+  /// boot stops the started apps too (runtime_errc::interrupted).
+  [[nodiscard]] caf::error boot();
+
+  /// Asks the node to stop (thread-safe; e.g. from a signal thread).
+  void request_stop();
+
+  /// Blocks until a stop was requested or an app exit ends the node.
+  /// Returns the reason an app ended the node, or an empty string.
+  std::string wait();
+
+  /// Stops every running app in reverse start order: prep_stop, shutdown of
+  /// its tree, stop; bounded by shutdown_time.
+  void stop();
+
+  node_status status() const;
+  std::vector<running_app> which_applications() const;
+
+  /// Stops one application on purpose; no other app is affected.
+  [[nodiscard]] caf::error stop_application(const std::string& app);
+
+  /// The env value of `app`'s `key` (null if unset).
+  term get_env(const std::string& app, const std::string& key) const;
+
+  /// The node's name registry actor.
+  caf::actor registry() const;
+
+  struct impl;
+
+private:
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace relc

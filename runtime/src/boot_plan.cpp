@@ -1,0 +1,118 @@
+#include "boot_plan.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "relc/runtime/boot_file.hpp"
+#include "relc/runtime/runtime_error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relc {
+
+const char* to_string(app_start_type x) {
+  switch (x) {
+    case app_start_type::permanent: return "permanent";
+    case app_start_type::transient: return "transient";
+    case app_start_type::temporary: return "temporary";
+    case app_start_type::load: return "load";
+    case app_start_type::none: return "none";
+  }
+  return "?";
+}
+
+namespace {
+
+caf::error bad(const std::string& what) {
+  return make_error(runtime_errc::bad_boot_file, what);
+}
+
+std::string str(const term& t, const char* key) {
+  auto* x = t.find(key);
+  return x && x->is_string() ? x->as_string() : std::string{};
+}
+
+std::vector<std::string> names(const term& t, const char* key) {
+  std::vector<std::string> result;
+  if (auto* x = t.find(key); x && x->is_list())
+    for (auto& y : x->as_list())
+      if (y.is_string())
+        result.push_back(y.as_string());
+  return result;
+}
+
+} // namespace
+
+caf::expected<boot_plan> load_boot_plan(const std::string& root) {
+  std::ifstream start_data{fs::path{root} / "releases" / "start.data"};
+  boot_plan plan;
+  plan.release_root = root;
+  if (!(start_data >> plan.runtime >> plan.vsn))
+    return bad("cannot read " + (fs::path{root} / "releases/start.data").string()
+               + " (expected '<runtime vsn> <release vsn>')");
+  auto dir = fs::path{root} / "releases" / plan.vsn;
+  std::string boot_path;
+  std::error_code ec;
+  for (fs::directory_iterator it{dir, ec}, end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".boot")
+      boot_path = it->path().string();
+  if (boot_path.empty())
+    return bad("no .boot file in " + dir.string());
+  std::ifstream in{boot_path, std::ios::binary};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto script = decode_boot_file(buffer.str());
+  if (!script)
+    return bad(boot_path + ": " + describe_error(script.error()));
+  auto* release = script->find("release");
+  auto* apps = script->find("apps");
+  if (!release || !apps || !apps->is_list())
+    return bad(boot_path + ": missing release or apps");
+  plan.name = str(*release, "name");
+  plan.sys_config = str(*script, "sys_config");
+  plan.node_args = str(*script, "node_args");
+  for (auto& a : apps->as_list()) {
+    planned_app app;
+    app.name = str(a, "name");
+    app.vsn = str(a, "vsn");
+    auto type = str(a, "type");
+    for (auto t : {app_start_type::permanent, app_start_type::transient,
+                   app_start_type::temporary, app_start_type::load,
+                   app_start_type::none})
+      if (type == to_string(t))
+        app.type = t;
+    if (auto* lib = a.find("library"); lib && lib->is_map()) {
+      app.library = str(*lib, "path");
+      app.sha256 = str(*lib, "sha256");
+    }
+    if (auto* mod = a.find("mod"); mod && mod->is_map()) {
+      app.mod = str(*mod, "module");
+      if (auto* args = mod->find("args"))
+        app.mod_args = *args;
+    }
+    if (auto* phases = a.find("start_phases"); phases && phases->is_list())
+      for (auto& p : phases->as_list()) {
+        planned_phase phase;
+        phase.name = str(p, "name");
+        if (auto* args = p.find("args"))
+          phase.args = *args;
+        app.phases.push_back(std::move(phase));
+      }
+    app.applications = names(a, "applications");
+    app.optional_applications = names(a, "optional_applications");
+    app.included = names(a, "included_applications");
+    if (auto by = str(a, "included_by"); !by.empty())
+      app.included_by = by;
+    if (auto* env = a.find("env"))
+      app.env = *env;
+    if (!app.env.is_map())
+      app.env = term::map{};
+    if (app.name.empty())
+      return bad(boot_path + ": an app entry without a name");
+    plan.apps.push_back(std::move(app));
+  }
+  return plan;
+}
+
+} // namespace relc
