@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,6 +160,88 @@ run_result run_process(const std::vector<std::string>& argv,
   close(out_fd);
   close(err_fd);
   return result;
+}
+
+background_process::background_process(const std::vector<std::string>& argv,
+                                       const std::vector<std::string>& extra_env) {
+  auto out_path = (scratch_ / "out").string();
+  auto err_path = (scratch_ / "err").string();
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    env_strings.emplace_back(*e);
+  for (auto& e : extra_env)
+    env_strings.push_back(e);
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env_strings)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ == 0) {
+    auto out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    auto err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+}
+
+background_process::~background_process() {
+  if (running()) {
+    kill(pid_, SIGKILL);
+    wait_exit(std::chrono::seconds(5));
+  }
+}
+
+std::string background_process::out() const {
+  return read_file(scratch_ / "out");
+}
+
+std::string background_process::err() const {
+  return read_file(scratch_ / "err");
+}
+
+bool background_process::wait_for(const std::string& needle,
+                                  std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (err().find(needle) != std::string::npos
+        || out().find(needle) != std::string::npos)
+      return true;
+    if (!running())
+      break;
+    usleep(5000);
+  }
+  return err().find(needle) != std::string::npos
+         || out().find(needle) != std::string::npos;
+}
+
+void background_process::signal(int sig) {
+  if (pid_ > 0)
+    kill(pid_, sig);
+}
+
+bool background_process::running() {
+  if (status_ >= 0)
+    return false;
+  int status = 0;
+  auto r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return false;
+  }
+  return r == 0;
+}
+
+int background_process::wait_exit(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running() && std::chrono::steady_clock::now() < deadline)
+    usleep(5000);
+  return status_;
 }
 
 std::string file_digest(const fs::path& path) {

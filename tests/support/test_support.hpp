@@ -4,6 +4,7 @@
 // made on the fly from the fixture libraries, and running relc in process
 // or as a real process.
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -80,6 +81,32 @@ run_result run_relc_in_process(const std::vector<std::string>& args);
 /// Runs a program as a real process (no shell), capturing stdout and stderr.
 run_result run_process(const std::vector<std::string>& argv,
                        const std::vector<std::string>& extra_env = {});
+
+/// A program running in the background, its output going to files.
+class background_process {
+public:
+  background_process(const std::vector<std::string>& argv,
+                     const std::vector<std::string>& extra_env = {});
+  ~background_process(); // kills it if still running
+  background_process(const background_process&) = delete;
+  background_process& operator=(const background_process&) = delete;
+
+  /// Waits until stderr or stdout contains `needle`; false on timeout.
+  bool wait_for(const std::string& needle,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  void signal(int sig);
+  /// Waits for the exit; its status (128+signal when killed), -1 on timeout.
+  int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  bool running();
+  std::string out() const;
+  std::string err() const;
+  int pid() const { return pid_; }
+
+private:
+  temp_dir scratch_;
+  int pid_ = -1;
+  int status_ = -1;
+};
 
 /// SHA-256 of a file's bytes.
 std::string file_digest(const fs::path& path);

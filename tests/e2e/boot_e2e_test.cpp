@@ -1,0 +1,338 @@
+// End to end: releases built by relc boot as real processes; each test
+// asserts one rule of SPEC §7 on what a user sees (exit status, the log).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "test_support.hpp"
+
+using namespace relc::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string node_exe = RELC_TEST_NODE_EXE;
+
+// Apps made from the probe library; their env sets their behaviour.
+struct release_fixture {
+  temp_dir dir;
+  lib_dir libs{dir / "lib"};
+
+  void probe(const std::string& name, const std::string& extra = "") {
+    libs.add_app(name, "1.0",
+                 manifest(name, "1.0", "mod: {module: probe_app}\n" + extra),
+                 RELC_TEST_PROBE_APP);
+  }
+
+  // Builds the release and returns its directory.
+  std::string build(const std::string& apps, const std::string& extra = "") {
+    write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
+                              "applications: " + apps + "\n" + extra);
+    auto r = run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
+                                  libs.str(), "--out", (dir / "out").string(),
+                                  "--no-tar"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return (dir / "out" / "t").string();
+  }
+};
+
+std::unique_ptr<background_process>
+boot(const std::string& release, std::vector<std::string> args = {},
+     std::vector<std::string> env = {}) {
+  std::vector<std::string> argv{node_exe, "boot", release};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<background_process>(argv, env);
+}
+
+// True when the needles appear in the text in this order.
+bool in_order(const std::string& text, const std::vector<std::string>& needles) {
+  size_t pos = 0;
+  for (auto& n : needles) {
+    auto found = text.find(n, pos);
+    if (found == std::string::npos)
+      return false;
+    pos = found + n.size();
+  }
+  return true;
+}
+
+size_t lines_with(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos;
+       pos = text.find(needle, pos + 1))
+    ++count;
+  return count;
+}
+
+} // namespace
+
+TEST_CASE("a permanent app exiting normally still ends the node, non-zero",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a", "env: {exit_after_ms: 300, exit_reason: normal}\n");
+  f.probe("b");
+  auto node = boot(f.build("[kernel, b, a]"));
+  CHECK(node->wait_exit() == 1);
+  auto err = node->err();
+  CHECK(err.find("node stopped: a: exited: normal (type permanent)") != std::string::npos);
+  CHECK(err.find("probe b: stop") != std::string::npos);
+}
+
+TEST_CASE("a temporary app's exit is reported and the rest keeps running",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a", "env: {exit_after_ms: 100, exit_reason: crash}\n");
+  f.probe("b");
+  auto node = boot(f.build("[kernel, {name: a, type: temporary}, b]"));
+  REQUIRE(node->wait_for("application a exited: probe crash (type temporary)"));
+  std::this_thread::sleep_for(300ms);
+  CHECK(node->running());
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  CHECK(node->err().find("probe b: stop") != std::string::npos);
+}
+
+TEST_CASE("a transient app ends the node only when it exits abnormally",
+          "[e2e][boot]") {
+  SECTION("normal exit: reported, the node stays up") {
+    release_fixture f;
+    f.probe("a", "env: {exit_after_ms: 100, exit_reason: normal}\n");
+    auto node = boot(f.build("[kernel, {name: a, type: transient}]"));
+    REQUIRE(node->wait_for("application a exited normally (type transient)"));
+    std::this_thread::sleep_for(200ms);
+    CHECK(node->running());
+    node->signal(SIGTERM);
+    CHECK(node->wait_exit() == 0);
+  }
+  SECTION("exit with reason shutdown: the node stops, non-zero") {
+    release_fixture f;
+    f.probe("a", "env: {exit_after_ms: 100, exit_reason: shutdown}\n");
+    auto node = boot(f.build("[kernel, {name: a, type: transient}]"));
+    CHECK(node->wait_exit() == 1);
+    CHECK(node->err().find("node stopped: a: exited: user_shutdown (type transient)")
+          != std::string::npos);
+  }
+  SECTION("crash: the node stops, non-zero") {
+    release_fixture f;
+    f.probe("a", "env: {exit_after_ms: 100, exit_reason: crash}\n");
+    auto node = boot(f.build("[kernel, {name: a, type: transient}]"));
+    CHECK(node->wait_exit() == 1);
+    CHECK(node->err().find("node stopped: a: exited: probe crash") != std::string::npos);
+  }
+}
+
+TEST_CASE("a top supervisor past its intensity ends its app (and a permanent "
+          "app ends the node)", "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a", "env: {crash_worker_every_ms: 50}\n");
+  auto node = boot(f.build("[kernel, a]"));
+  CHECK(node->wait_exit() == 1);
+  auto err = node->err();
+  CHECK(lines_with(err, "restarting child worker") == 2);
+  CHECK(err.find("reached max restart intensity") != std::string::npos);
+  CHECK(err.find("node stopped: a: exited: supervisor a_sup reached max restart "
+                 "intensity") != std::string::npos);
+}
+
+TEST_CASE("start phases run in application_starter order with an included app",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("top", "included_applications: [inc]\n"
+                 "start_phases: [init, go]\n");
+  f.probe("inc", "start_phases: [init, extra, go]\n");
+  auto node = boot(f.build("[kernel, top]"));
+  REQUIRE(node->wait_for("application top started"));
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  auto err = node->err();
+  CHECK(in_order(err, {"probe top: start", "probe top: phase init",
+                       "probe inc: phase init", "probe top: phase go",
+                       "probe inc: phase go"}));
+  CHECK(err.find("phase extra") == std::string::npos);
+}
+
+TEST_CASE("the top_app example runs bsc's tree and phases in order",
+          "[e2e][boot]") {
+  temp_dir dir;
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/top.rel", "--lib-dir",
+                                RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                (dir / "out").string(), "--no-tar"});
+  REQUIRE(r.exit_code == 0);
+  auto node = boot((dir / "out/top").string());
+  REQUIRE(node->wait_for("application top_app started"));
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  auto err = node->err();
+  CHECK(in_order(err, {"application top_app: start",
+                       "supervisor bsc_sup: started child frequency",
+                       "supervisor top_sup: started child bsc_sup",
+                       "application top_app: start phase init",
+                       "application bsc: start phase init",
+                       "application top_app: start phase oper",
+                       "application bsc: start phase oper"}));
+  CHECK(err.find("application bsc: start phase admin") == std::string::npos);
+}
+
+TEST_CASE("env precedence: manifest < sys.config < --env, with ${VAR} typed",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a", "env:\n  port: 1\n  name: manifest\n  level: 1\n  keep: kept\n"
+               "  show: [port, name, level, ratio, flag, keep, host]\n");
+  write_file(f.dir / "sys.config",
+             "a:\n  port: ${RELC_TEST_PORT}\n  name: from_sys\n"
+             "  ratio: ${RELC_TEST_UNSET_X:-0.5}\n  flag: ${RELC_TEST_FLAG}\n"
+             "  host: \"db-${RELC_TEST_PORT}\"\n  level: 2\n");
+  auto rel = f.build("[kernel, a]", "sys_config: sys.config\n");
+  auto node = boot(rel, {"--env", "a.level=3"},
+                   {"RELC_TEST_PORT=8080", "RELC_TEST_FLAG=true"});
+  REQUIRE(node->wait_for("application a started"));
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  auto err = node->err();
+  CHECK(err.find("env port=8080 (integer)") != std::string::npos);
+  CHECK(err.find("env name=from_sys (string)") != std::string::npos);
+  CHECK(err.find("env level=3 (integer)") != std::string::npos);
+  CHECK(err.find("env ratio=0.5 (real)") != std::string::npos);
+  CHECK(err.find("env flag=true (boolean)") != std::string::npos);
+  CHECK(err.find("env keep=kept (string)") != std::string::npos);
+  CHECK(err.find("env host=db-8080 (string)") != std::string::npos);
+}
+
+TEST_CASE("an unset variable without a default stops the boot, naming it",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a");
+  write_file(f.dir / "sys.config", "a:\n  port: ${RELC_TEST_SURELY_UNSET}\n");
+  auto node = boot(f.build("[kernel, a]", "sys_config: sys.config\n"));
+  CHECK(node->wait_exit() == 1);
+  auto err = node->err();
+  CHECK(err.find("boot failed: a: config: a.port:") != std::string::npos);
+  CHECK(err.find("environment variable RELC_TEST_SURELY_UNSET is not set")
+        != std::string::npos);
+  CHECK(err.find("probe a: start") == std::string::npos);
+}
+
+TEST_CASE("a permanent app whose start fails: one boot-failure line, exit 1, "
+          "started apps stopped in reverse", "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a");
+  f.probe("b");
+  f.probe("c", "env: {start_error: \"no database\"}\n");
+  auto node = boot(f.build("[kernel, a, b, c]"));
+  CHECK(node->wait_exit() == 1);
+  auto err = node->err();
+  CHECK(lines_with(err, "boot failed:") == 1);
+  CHECK(err.find("boot failed: c: start: no database\n") != std::string::npos);
+  CHECK(in_order(err, {"probe b: stop", "probe a: stop", "boot failed:"}));
+}
+
+TEST_CASE("a failing start phase is a boot failure naming the phase",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a", "start_phases: [init, go]\nenv: {phase_error: go}\n");
+  auto node = boot(f.build("[kernel, a]"));
+  CHECK(node->wait_exit() == 1);
+  CHECK(node->err().find("boot failed: a: start_phase go: phase go refused")
+        != std::string::npos);
+}
+
+TEST_CASE("a corrupt or missing library stops the boot naming app and file",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a");
+  auto rel = f.build("[kernel, a]");
+  auto lib = fs::path{rel} / "lib/a-1.0/lib/liba.so";
+  SECTION("changed after the build") {
+    write_file(lib, read_file(lib) + "tampered");
+    auto node = boot(rel);
+    CHECK(node->wait_exit() == 1);
+    auto err = node->err();
+    CHECK(err.find("boot failed: a: load: ") != std::string::npos);
+    CHECK(err.find("liba.so: checksum mismatch") != std::string::npos);
+  }
+  SECTION("missing") {
+    fs::remove(lib);
+    auto node = boot(rel);
+    CHECK(node->wait_exit() == 1);
+    CHECK(node->err().find("boot failed: a: load: ") != std::string::npos);
+    CHECK(node->err().find("liba.so: cannot read") != std::string::npos);
+  }
+}
+
+TEST_CASE("SIGTERM stops the apps in reverse start order, exit 0",
+          "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a");
+  f.probe("b", "applications: [a]\n");
+  f.probe("c");
+  auto node = boot(f.build("[kernel, b, c]"));
+  REQUIRE(node->wait_for("application c started"));
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  auto err = node->err();
+  CHECK(in_order(err, {"probe a: start", "probe b: start", "probe c: start"}));
+  CHECK(in_order(err, {"probe c: prep_stop", "probe c: stop", "probe b: prep_stop",
+                       "probe b: stop", "probe a: prep_stop", "probe a: stop"}));
+}
+
+TEST_CASE("a stop during boot also stops the app still starting", "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a");
+  f.probe("b", "env: {start_delay_ms: 1000}\n");
+  f.probe("c");
+  auto node = boot(f.build("[kernel, a, b, c]"));
+  REQUIRE(node->wait_for("probe b: start"));
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  auto err = node->err();
+  CHECK(in_order(err, {"probe b: stop", "probe a: stop"}));
+  CHECK(err.find("probe c: start") == std::string::npos);
+}
+
+TEST_CASE("rvi: core awaits every component, then announces itself",
+          "[e2e][boot]") {
+  temp_dir dir;
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/rvi.rel", "--lib-dir",
+                                RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                (dir / "out").string(), "--no-tar"});
+  REQUIRE(r.exit_code == 0);
+  auto rel = (dir / "out/rvi").string();
+  SECTION("every component announces: ready") {
+    auto node = boot(rel);
+    REQUIRE(node->wait_for("rvi_core ready with 3 component(s)"));
+    node->signal(SIGTERM);
+    CHECK(node->wait_exit() == 0);
+    CHECK(in_order(node->err(), {"announced dlink_tls_rpc", "announced dlink_bt_rpc",
+                                 "announced proto_json_rpc", "awaiting 3 component(s)",
+                                 "rvi_core ready"}));
+  }
+  SECTION("a component that never announces: the await times out") {
+    auto node = boot(rel, {"--env", "dlink_bt.announce=false", "--env",
+                           "core.await_timeout_ms=300"});
+    CHECK(node->wait_exit() == 1);
+    CHECK(node->err().find("boot failed: core: start_phase await: name "
+                           "'dlink_bt_rpc' not registered within")
+          != std::string::npos);
+  }
+}
+
+TEST_CASE("bsc boots from its release's start script and stops on SIGTERM",
+          "[e2e][boot]") {
+  temp_dir dir;
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/bsc.rel", "--lib-dir",
+                                RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                (dir / "out").string(), "--no-tar"});
+  REQUIRE(r.exit_code == 0);
+  // bin/bsc runs the bundled runtime (bin/relc) with its own libraries.
+  background_process node{{"/bin/sh", (dir / "out/bsc/bin/bsc").string(), "foreground"}};
+  REQUIRE(node.wait_for("application bsc started"));
+  node.signal(SIGTERM);
+  CHECK(node.wait_exit() == 0);
+  CHECK(in_order(node.err(), {"start phase init", "start phase admin",
+                              "start phase oper", "application bsc: prep_stop",
+                              "child phone_sup stopped", "child frequency stopped",
+                              "child overload stopped", "application bsc stopped"}));
+}
