@@ -10,6 +10,7 @@ applications: []
 env:
   frequencies: [10, 11, 12, 13, 14, 15]
   max_phones: 100
+  demo: false
 mod: {module: bsc_app, args: []}
 start_phases:
   - init: []

@@ -58,9 +58,10 @@ struct sup_state {
   uint64_t starting = 0;    // key of the child being started, 0 for none
   uint64_t stop_serial = 0; // matches stop timeouts to stops
   std::vector<caf::down_msg> deferred;
-  // Children that died before their link's exit message arrived: that exit
-  // message is not a shutdown request.
-  std::deque<caf::actor_addr> recently_dead;
+  // Addresses of the running children, shared with the hook that takes
+  // them down if the supervisor itself dies (see supervisor_impl).
+  std::shared_ptr<std::vector<caf::actor_addr>> live
+    = std::make_shared<std::vector<caf::actor_addr>>();
   bool init_done = false;
   caf::error init_error;
   std::vector<caf::typed_response_promise<caf::ok_atom>> init_waiters;
@@ -115,11 +116,20 @@ bool busy(sup_ptr self) {
 void pump(sup_ptr self);
 void handle_down(sup_ptr self, caf::down_msg& dm);
 
-void remember_dead(sup_ptr self, const caf::actor_addr& addr) {
-  auto& dead = self->state.recently_dead;
-  dead.push_back(addr);
-  if (dead.size() > 1024)
-    dead.pop_front();
+void track_live(sup_ptr self);
+
+void track_live_after_down(sup_ptr self, child_entry* entry) {
+  auto& live = *self->state.live;
+  auto addr = entry->handle.address();
+  live.erase(std::remove(live.begin(), live.end(), addr), live.end());
+}
+
+void track_live(sup_ptr self) {
+  auto& live = *self->state.live;
+  live.clear();
+  for (auto& c : self->state.children)
+    if (c.handle)
+      live.push_back(c.handle.address());
 }
 
 // Set while a supervisor runs a child's start function on this thread: a
@@ -157,8 +167,10 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     return;
   }
   entry->handle = *result;
+  // Monitored, not linked: in CAF an untrappable `kill` travels along links,
+  // so a killed child would take its supervisor down with it.
   self->monitor(entry->handle);
-  self->link_to(entry->handle);
+  track_live(self);
   self->state.starting = key;
   auto on_ready = [self, key, id, done] {
     self->state.starting = 0;
@@ -176,7 +188,6 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     self->state.starting = 0;
     if (auto* e = find_key(self, key); e && e->handle) {
       self->send_exit(e->handle, caf::exit_reason::kill);
-      remember_dead(self, e->handle.address());
       e->handle = nullptr;
     }
     fail(err);
@@ -369,14 +380,13 @@ void child_exited(sup_ptr self, child_entry& entry, const caf::error& reason) {
   }
 }
 
-// A child terminated (every child is monitored; links only make children die
-// with a killed supervisor).
+// A child terminated (every child is monitored).
 void handle_down(sup_ptr self, caf::down_msg& dm) {
   auto& st = self->state;
   auto* entry = find_addr(self, dm.source);
   if (!entry)
     return;
-  remember_dead(self, dm.source);
+  track_live_after_down(self, entry);
   if (entry->key == st.awaiting) {
     report(self, log_level::info, "child " + entry->spec.id
                                     + " stopped: " + describe_error(dm.reason));
@@ -411,17 +421,9 @@ void handle_down(sup_ptr self, caf::down_msg& dm) {
   child_exited(self, *entry, dm.reason);
 }
 
+// Children are not linked, so every exit signal is a shutdown request (from
+// the parent supervisor or the application controller).
 void handle_exit(sup_ptr self, caf::exit_msg& em) {
-  auto& st = self->state;
-  // A child's link: its down message carries the same news.
-  if (find_addr(self, em.source))
-    return;
-  auto& dead = st.recently_dead;
-  if (auto i = std::find(dead.begin(), dead.end(), em.source); i != dead.end()) {
-    dead.erase(i);
-    return;
-  }
-  // Anyone else: a shutdown request (parent, application controller).
   shut_down(self, em.reason);
 }
 
@@ -454,6 +456,17 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
   st.flags = std::move(flags);
   self->set_exit_handler([self](caf::exit_msg& em) { handle_exit(self, em); });
   self->set_down_handler([self](caf::down_msg& dm) { handle_down(self, dm); });
+  // What links did in OTP: a supervisor that dies (killed, or crashed) takes
+  // the children it still has with it, with its own exit reason.
+  auto live = st.live;
+  auto me = self->address();
+  self->attach_functor([live, me](const caf::error& reason) {
+    if (!reason)
+      return;
+    for (auto& addr : *live)
+      if (auto child = caf::actor_cast<caf::actor>(addr))
+        caf::anon_send(child, caf::exit_msg{me, reason});
+  });
   caf::error config_error;
   if (st.flags.strategy == restart_strategy::simple_one_for_one) {
     if (specs.size() != 1)

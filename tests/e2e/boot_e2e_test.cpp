@@ -336,3 +336,28 @@ TEST_CASE("bsc boots from its release's start script and stops on SIGTERM",
                               "child phone_sup stopped", "child frequency stopped",
                               "child overload stopped", "application bsc stopped"}));
 }
+
+TEST_CASE("bsc allocates and frees frequencies through its tree and survives "
+          "a killed frequency server", "[e2e][boot]") {
+  temp_dir dir;
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/bsc.rel", "--lib-dir",
+                                RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                (dir / "out").string(), "--no-tar"});
+  REQUIRE(r.exit_code == 0);
+  auto node = boot((dir / "out/bsc").string(), {"--env", "bsc.demo=true"});
+  REQUIRE(node->wait_for("bsc demo: done"));
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  auto err = node->err();
+  INFO(err);
+  // sys.config gives bsc frequencies 10..17; phones take them in order.
+  CHECK(in_order(err, {"phone 1 connected on frequency 10",
+                       "phone 2 connected on frequency 11",
+                       "allocated [10, 11]", "phone 1 hung up", "allocated [11]",
+                       "killing the frequency server",
+                       "supervisor bsc_sup: child frequency exited: kill",
+                       "restarting child frequency (rest_for_one)",
+                       "supervisor bsc_sup: started child frequency",
+                       "supervisor bsc_sup: started child phone_sup",
+                       "frequency server restarted by bsc_sup", "allocated []"}));
+}

@@ -6,6 +6,7 @@
 #include <relc/runtime/supervisor.hpp>
 
 #include "bsc_actors.hpp"
+#include "bsc_demo.hpp"
 
 namespace bsc {
 
@@ -95,6 +96,10 @@ public:
                          const relc::term&) override {
     relc::log(relc::log_level::info, "application " + ctx.app_name(),
               "start phase " + phase);
+    auto demo = ctx.get_env("demo");
+    if (phase == "oper" && demo.type() == relc::term::kind::boolean
+        && demo.as_bool())
+      return run_demo(ctx);
     return {};
   }
 

@@ -39,8 +39,11 @@ caf::behavior phone(phone_ptr self, int number, caf::actor registry) {
       auto rp = self->make_response_promise<caf::ok_atom>();
       auto f = self->state.frequency;
       with_frequency(self, [self, rp, f](const caf::actor& server) mutable {
+        // A request, not a send: a plain send would make the server's reply
+        // an ordinary message here, bounced back to it as an error.
         if (server)
-          self->send(server, deallocate_atom::value, f);
+          self->request(server, std::chrono::seconds(1), deallocate_atom::value, f)
+            .then([](caf::ok_atom) {}, [](const caf::error&) {});
         self->state.frequency = -1;
         self->become(self->state.idle);
         rp.deliver(caf::ok_atom::value);

@@ -341,3 +341,25 @@ TEST_CASE("a child that fails to start fails the supervisor's start and "
   CHECK(describe_error(sup.error()).find("no such device") != std::string::npos);
   CHECK(f.eventually([&] { return f.rec->count("stop a") == 1; }));
 }
+
+TEST_CASE("a child killed with exit_reason::kill is restarted; the supervisor "
+          "survives", "[runtime][supervisor]") {
+  fixture f;
+  auto sup = *start_supervisor(f.sys, flags(restart_strategy::one_for_one),
+                               {spec("a", f.rec)});
+  auto before = f.handles(sup);
+  caf::anon_send_exit(before[0], caf::exit_reason::kill);
+  REQUIRE(f.eventually([&] { return changed(f.handles(sup)[0], before[0]); }));
+  f.stop(sup);
+}
+
+TEST_CASE("a supervisor that is killed takes its children down with it",
+          "[runtime][supervisor]") {
+  fixture f;
+  auto sup = *start_supervisor(f.sys, flags(restart_strategy::one_for_one),
+                               {spec("a", f.rec), spec("b", f.rec)});
+  auto children = f.handles(sup);
+  caf::anon_send_exit(sup, caf::exit_reason::kill);
+  CHECK(f.exit_reason_of(children[0]) == caf::exit_reason::kill);
+  CHECK(f.exit_reason_of(children[1]) == caf::exit_reason::kill);
+}
