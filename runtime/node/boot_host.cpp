@@ -131,9 +131,15 @@ int run_boot_host(const std::vector<std::string>& args) {
     return exit_usage;
   }
   int status = exit_ok;
+  // Libraries load before the actor system's threads exist: mapping code
+  // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
+  node n{parsed.node};
+  if (auto err = n.load()) {
+    fprintf(stderr, "boot failed: %s\n", describe_error(err).c_str());
+    return exit_failed;
+  }
   {
     caf::actor_system sys{cfg};
-    node n{sys, parsed.node};
     std::atomic<bool> done{false};
     std::thread signal_thread{[&] {
       timespec tick{0, 100 * 1000 * 1000};
@@ -142,7 +148,7 @@ int run_boot_host(const std::vector<std::string>& args) {
           n.request_stop();
       }
     }};
-    if (auto err = n.boot()) {
+    if (auto err = n.boot(sys)) {
       if (err != runtime_errc::interrupted) {
         fprintf(stderr, "boot failed: %s\n", describe_error(err).c_str());
         status = exit_failed;
@@ -157,6 +163,7 @@ int run_boot_host(const std::vector<std::string>& args) {
     }
     done = true;
     signal_thread.join();
+    n.stop();
     // Actors outside every supervision tree must not hold the exit hostage.
     sys.await_actors_before_shutdown(false);
   }

@@ -75,7 +75,7 @@ caf::error failure(const std::string& app, const std::string& step,
 } // namespace
 
 struct node::impl {
-  caf::actor_system& sys;
+  caf::actor_system* sys_ptr = nullptr;
   node_options options;
   boot_plan plan;
   std::vector<std::unique_ptr<app_record>> apps; // start order
@@ -88,7 +88,11 @@ struct node::impl {
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::vector<app_record*> started_order; // primaries, in start order
 
-  impl(caf::actor_system& s, node_options o) : sys(s), options(std::move(o)) {}
+  bool loaded = false;
+
+  explicit impl(node_options o) : options(std::move(o)) {}
+
+  caf::actor_system& sys() { return *sys_ptr; }
 
   app_record* find(const std::string& name) {
     for (auto& a : apps)
@@ -297,7 +301,7 @@ struct node::impl {
     if (app.callback)
       app.callback->prep_stop(*app.ctx);
     if (app.top) {
-      caf::scoped_actor self{sys, true};
+      caf::scoped_actor self{sys(), true};
       self->monitor(app.top);
       self->send_exit(app.top, caf::exit_reason::user_shutdown);
       auto now = std::chrono::steady_clock::now();
@@ -330,6 +334,8 @@ struct node::impl {
   }
 
   void stop_all() {
+    if (!sys_ptr)
+      return;
     auto deadline = std::chrono::steady_clock::now() + options.shutdown_time;
     {
       std::lock_guard<std::mutex> guard{mtx};
@@ -344,17 +350,23 @@ struct node::impl {
       caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
       registry = nullptr;
     }
-    std::lock_guard<std::mutex> guard{mtx};
-    status.state = node_state::stopped;
-    status.last_step = "stopped";
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      for (auto& a : apps) // kernel and anything else still marked running
+        a->state = run_state::stopped;
+      status.state = node_state::stopped;
+    }
+    step("stopped");
   }
 
-  caf::error boot() {
+  caf::error load() {
+    if (loaded)
+      return {};
     step("read boot file of " + options.release_dir);
-    auto loaded = load_boot_plan(options.release_dir);
-    if (!loaded)
-      return failure("kernel", "boot file", describe_error(loaded.error()));
-    plan = std::move(*loaded);
+    auto read = load_boot_plan(options.release_dir);
+    if (!read)
+      return failure("kernel", "boot file", describe_error(read.error()));
+    plan = std::move(*read);
     for (auto& p : plan.apps) {
       auto record = std::make_unique<app_record>();
       record->plan = p;
@@ -364,8 +376,16 @@ struct node::impl {
       return err;
     if (auto err = load_libraries())
       return err;
+    loaded = true;
+    return {};
+  }
+
+  caf::error boot(caf::actor_system& system) {
+    sys_ptr = &system;
+    if (auto err = load())
+      return err;
     step("start kernel services");
-    registry = spawn_registry(sys);
+    registry = spawn_registry(sys());
     for (auto& a : apps) {
       if (should_abort())
         break;
@@ -417,7 +437,7 @@ struct node::impl {
 namespace {
 
 caf::actor_system& app_ctx::system() {
-  return owner_.sys;
+  return owner_.sys();
 }
 
 const std::string& app_ctx::app_name() const {
@@ -472,16 +492,20 @@ caf::actor app_ctx::registry() {
 
 } // namespace
 
-node::node(caf::actor_system& sys, node_options options)
-  : impl_(std::make_unique<impl>(sys, std::move(options))) {
+node::node(node_options options)
+  : impl_(std::make_unique<impl>(std::move(options))) {
 }
 
 node::~node() {
   impl_->stop_all();
 }
 
-caf::error node::boot() {
-  return impl_->boot();
+caf::error node::load() {
+  return impl_->load();
+}
+
+caf::error node::boot(caf::actor_system& sys) {
+  return impl_->boot(sys);
 }
 
 void node::request_stop() {

@@ -1,6 +1,12 @@
 #include "relc/runtime/sha256.hpp"
 
+#include <cstdlib>
 #include <cstring>
+
+#if defined(__x86_64__)
+#  include <cpuid.h>
+#  include <immintrin.h>
+#endif
 
 namespace relc {
 
@@ -24,6 +30,64 @@ inline uint32_t rotr(uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
 }
 
+#if defined(__x86_64__)
+
+bool cpu_has_sha() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+    return false;
+  bool sha = (b >> 29) & 1;
+  if (!__get_cpuid(1, &a, &b, &c, &d))
+    return false;
+  bool sse41 = (c >> 19) & 1;
+  bool ssse3 = (c >> 9) & 1;
+  return sha && sse41 && ssse3;
+}
+
+// SHA-256 with the x86 SHA extensions: 16 groups of 4 rounds, the message
+// schedule computed with sha256msg1/msg2 (Intel's published scheme).
+__attribute__((target("sha,sse4.1,ssse3"))) void
+compress_shani(uint32_t* state, const uint8_t* data) {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+                                      0x0405060700010203ULL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);          // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);    // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8); // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);      // CDGH
+  const __m128i abef_save = state0;
+  const __m128i cdgh_save = state1;
+  __m128i w[16];
+  for (int i = 0; i < 4; ++i)
+    w[i] = _mm_shuffle_epi8(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), mask);
+  for (int t = 4; t < 16; ++t) {
+    __m128i x = _mm_sha256msg1_epu32(w[t - 4], w[t - 3]);
+    x = _mm_add_epi32(x, _mm_alignr_epi8(w[t - 1], w[t - 2], 4));
+    w[t] = _mm_sha256msg2_epu32(x, w[t - 1]);
+  }
+  for (int i = 0; i < 16; ++i) {
+    __m128i msg = _mm_add_epi32(
+      w[i], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&k[4 * i])));
+    state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+    msg = _mm_shuffle_epi32(msg, 0x0E);
+    state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+  }
+  state0 = _mm_add_epi32(state0, abef_save);
+  state1 = _mm_add_epi32(state1, cdgh_save);
+  tmp = _mm_shuffle_epi32(state0, 0x1B);       // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);    // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0); // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);    // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
+}
+
+const bool use_shani = cpu_has_sha() && getenv("RELC_NO_SHANI") == nullptr;
+
+#endif
+
 } // namespace
 
 sha256::sha256()
@@ -32,6 +96,12 @@ sha256::sha256()
 }
 
 void sha256::compress(const uint8_t* p) {
+#if defined(__x86_64__)
+  if (use_shani) {
+    compress_shani(state_.data(), p);
+    return;
+  }
+#endif
   uint32_t w[64];
   for (int i = 0; i < 16; ++i)
     w[i] = (uint32_t{p[4 * i]} << 24) | (uint32_t{p[4 * i + 1]} << 16)

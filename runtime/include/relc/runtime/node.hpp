@@ -51,24 +51,31 @@ struct running_app {
 
 /// A relc node: the application controller of one release, running inside
 /// an actor system it does not own (relc boot's, or a host program's own).
-/// boot() executes the release's boot file on the calling thread: it loads
-/// and verifies every library, then starts the apps in order with OTP's
-/// rules (types, dependencies, start phases in application_starter order,
-/// included apps). An app's top supervisor exiting is handled by its type:
-/// temporary is reported; transient ends the node unless it exited
+/// load() reads the boot file and env and loads and verifies every library;
+/// it needs no actor system, so a process host calls it before creating one
+/// (loading code into a process whose threads already run costs more).
+/// boot() then starts the apps in order with OTP's rules (types,
+/// dependencies, start phases in application_starter order, included apps)
+/// on the calling thread. An app's top supervisor exiting is handled by its
+/// type: temporary is reported; transient ends the node unless it exited
 /// normally; permanent always ends the node.
 class node {
 public:
-  node(caf::actor_system& sys, node_options options);
+  explicit node(node_options options);
   ~node();
 
   node(const node&) = delete;
   node& operator=(const node&) = delete;
 
-  /// Boots the release. On failure every started app is stopped again and
-  /// the error's text is `<app>: <step>: <reason>`; a stop requested during
-  /// boot stops the started apps too (runtime_errc::interrupted).
-  [[nodiscard]] caf::error boot();
+  /// Reads the boot file and env, loads and verifies the libraries. On
+  /// failure the error's text is `<app>: <step>: <reason>`.
+  [[nodiscard]] caf::error load();
+
+  /// Boots the release in `sys` (calls load() first if needed). On failure
+  /// every started app is stopped again and the error's text is
+  /// `<app>: <step>: <reason>`; a stop requested during boot stops the
+  /// started apps too (runtime_errc::interrupted). `sys` must outlive stop().
+  [[nodiscard]] caf::error boot(caf::actor_system& sys);
 
   /// Asks the node to stop (thread-safe; e.g. from a signal thread).
   void request_stop();

@@ -1,0 +1,63 @@
+// SPEC §10 / issue 3.1: the runtime runs inside an actor system it does not
+// own. This test is such a host: it boots a release in its own system,
+// inspects it, stops it, and keeps using the system afterwards.
+#include <catch2/catch.hpp>
+
+#include <caf/all.hpp>
+
+#include "relc/runtime/log.hpp"
+#include "relc/runtime/node.hpp"
+#include "relc/runtime/registry.hpp"
+#include "test_support.hpp"
+
+using namespace relc::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("a CAF program boots a release inside its own actor system",
+          "[e2e][embedded]") {
+  temp_dir dir;
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/rvi.rel",
+                                "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                (dir / "out").string(), "--no-tar"});
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::string> lines;
+  relc::set_log_sink([&](relc::log_level, const std::string& line) {
+    lines.push_back(line);
+  });
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  {
+    relc::node_options options;
+    options.release_dir = (dir / "out/rvi").string();
+    options.env_overrides = {"core.await_timeout_ms=2000"};
+    relc::node node{options};
+    REQUIRE_FALSE(node.boot(sys));
+    CHECK(node.status().state == relc::node_state::started);
+    auto apps = node.which_applications();
+    std::vector<std::string> names;
+    for (auto& a : apps)
+      names.push_back(a.name);
+    CHECK(names == std::vector<std::string>{"kernel", "dlink_tls", "dlink_bt",
+                                            "proto_json", "core"});
+    CHECK(node.get_env("core", "await_timeout_ms").as_integer() == 2000);
+    auto core = relc::whereis(sys, node.registry(), "rvi_core");
+    REQUIRE(core);
+    CHECK(*core);
+    // Stopping one app on purpose affects no other.
+    REQUIRE_FALSE(node.stop_application("dlink_bt"));
+    CHECK(node.which_applications().size() == 4);
+    CHECK(node.status().state == relc::node_state::started);
+    node.stop();
+    CHECK(node.status().state == relc::node_state::stopped);
+    CHECK(node.which_applications().empty());
+  }
+  relc::set_log_sink({});
+  // The host's system still works after the release is gone.
+  auto echo = sys.spawn([]() -> caf::behavior { return {[](int x) { return x + 1; }}; });
+  caf::scoped_actor self{sys};
+  int answer = 0;
+  self->request(echo, 5s, 41).receive([&](int x) { answer = x; },
+                                      [](caf::error&) {});
+  CHECK(answer == 42);
+  caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+}
