@@ -450,6 +450,26 @@ void start_initial(sup_ptr self, size_t i) {
   });
 }
 
+// Adds a dynamic child and starts it; the reply is its handle, or the start
+// error (and the child is forgotten again).
+caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
+                                                          child_entry entry) {
+  auto key = entry.key;
+  self->state.children.push_back(std::move(entry));
+  auto rp = self->make_response_promise<caf::actor>();
+  start_entry(self, key, [self, key, rp](caf::error err) mutable {
+    if (err) {
+      remove_key(self, key);
+      rp.deliver(err);
+    } else {
+      auto* e = find_key(self, key);
+      rp.deliver(e ? e->handle : caf::actor{});
+    }
+    pump(self);
+  });
+  return rp;
+}
+
 caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
                               std::vector<child_spec> specs) {
   auto& st = self->state;
@@ -515,42 +535,16 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
       if (find_id(self, spec.id))
         return make_error(runtime_errc::already_present,
                           "child " + spec.id + " already present");
-      auto key = st.next_key++;
-      st.children.push_back(child_entry{key, spec, nullptr});
-      auto rp = self->make_response_promise<caf::actor>();
-      start_entry(self, key, [self, key, rp](caf::error err) mutable {
-        if (err) {
-          remove_key(self, key);
-          rp.deliver(err);
-        } else {
-          auto* e = find_key(self, key);
-          rp.deliver(e ? e->handle : caf::actor{});
-        }
-        pump(self);
-      });
-      return rp;
+      return start_added_child(self, child_entry{st.next_key++, spec, nullptr});
     },
     [self](sup_atoms::start_child, const term& args) -> caf::result<caf::actor> {
       auto& st = self->state;
       if (st.flags.strategy != restart_strategy::simple_one_for_one)
         return make_error(runtime_errc::wrong_strategy,
                           "only simple_one_for_one starts children from args");
-      auto key = st.next_key++;
-      child_entry entry{key, st.template_spec, nullptr};
+      child_entry entry{st.next_key++, st.template_spec, nullptr};
       entry.spec.args = args;
-      st.children.push_back(entry);
-      auto rp = self->make_response_promise<caf::actor>();
-      start_entry(self, key, [self, key, rp](caf::error err) mutable {
-        if (err) {
-          remove_key(self, key);
-          rp.deliver(err);
-        } else {
-          auto* e = find_key(self, key);
-          rp.deliver(e ? e->handle : caf::actor{});
-        }
-        pump(self);
-      });
-      return rp;
+      return start_added_child(self, std::move(entry));
     },
     [self](sup_atoms::terminate_child, const std::string& id)
       -> caf::result<caf::ok_atom> {

@@ -118,6 +118,41 @@ std::string drain(int fd) {
   return result;
 }
 
+// argv and envp for execve, with their strings kept alive alongside.
+struct exec_args {
+  std::vector<std::string> env_strings;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+
+  exec_args(const std::vector<std::string>& args,
+            const std::vector<std::string>& extra_env) {
+    for (char** e = environ; *e; ++e)
+      env_strings.emplace_back(*e);
+    env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+    for (auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (auto& e : env_strings)
+      envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+};
+
+// Forks and execs with stdout and stderr going to files.
+int spawn_to_files(const exec_args& x, const std::string& out_path,
+                   const std::string& err_path) {
+  auto pid = fork();
+  if (pid == 0) {
+    auto out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    auto err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    execve(x.argv[0], x.argv.data(), x.envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 } // namespace
 
 run_result run_process(const std::vector<std::string>& argv,
@@ -126,28 +161,8 @@ run_result run_process(const std::vector<std::string>& argv,
   temp_dir scratch;
   auto out_path = (scratch / "out").string();
   auto err_path = (scratch / "err").string();
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e)
-    env_strings.emplace_back(*e);
-  for (auto& e : extra_env)
-    env_strings.push_back(e);
-  std::vector<char*> envp;
-  for (auto& e : env_strings)
-    envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  auto pid = fork();
-  if (pid == 0) {
-    auto out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    auto err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(err, 2);
-    execve(args[0], args.data(), envp.data());
-    _exit(127);
-  }
+  exec_args x{argv, extra_env};
+  auto pid = spawn_to_files(x, out_path, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   run_result result;
@@ -166,28 +181,8 @@ background_process::background_process(const std::vector<std::string>& argv,
                                        const std::vector<std::string>& extra_env) {
   auto out_path = (scratch_ / "out").string();
   auto err_path = (scratch_ / "err").string();
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e)
-    env_strings.emplace_back(*e);
-  for (auto& e : extra_env)
-    env_strings.push_back(e);
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& e : env_strings)
-    envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  pid_ = fork();
-  if (pid_ == 0) {
-    auto out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    auto err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(err, 2);
-    execve(args[0], args.data(), envp.data());
-    _exit(127);
-  }
+  exec_args x{argv, extra_env};
+  pid_ = spawn_to_files(x, out_path, err_path);
 }
 
 background_process::~background_process() {
