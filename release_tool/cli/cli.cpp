@@ -21,6 +21,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
   // options pass through, so it bypasses the release commands' parser.
   if (!args.empty() && args[0] == "boot")
     return run_boot_host({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "ctl")
+    return run_control_client({args.begin() + 1, args.end()});
   CLI::App app{"relc: OTP-style applications and releases for C++ on CAF",
                "relc"};
   app.require_subcommand(1);

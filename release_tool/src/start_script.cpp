@@ -32,15 +32,77 @@ else
   fi
 fi
 
+# Several nodes of one release on one host: the node name selects the
+# control socket and the log directory.
+NAME=${RELC_NODE_NAME:-$REL_NAME}
+RUN_DIR="$RELEASE_ROOT/run"
+LOG_DIR="$RELEASE_ROOT/log/$NAME"
+SOCKET="$RUN_DIR/$NAME.sock"
+LOG_MAX_BYTES=${RELC_LOG_MAX_BYTES:-10485760}
+
 usage() {
-  echo "Usage: $REL_NAME {foreground|versions} [ARGS...]" >&2
+  echo "Usage: $REL_NAME {foreground|start|stop|ping|pid|status|versions|rpc CMD...} [ARGS...]" >&2
+}
+
+ctl() {
+  "$RELC" ctl "$SOCKET" "$@"
+}
+
+# Keeps the log bounded: at start, a log over LOG_MAX_BYTES becomes node.log.1.
+rotate_log() {
+  log="$LOG_DIR/node.log"
+  if [ -f "$log" ] && [ "$(wc -c < "$log")" -gt "$LOG_MAX_BYTES" ]; then
+    mv -f "$log" "$log.1"
+  fi
 }
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   foreground|console)
-    exec "$RELC" boot "$RELEASE_ROOT" "$@"
+    exec "$RELC" boot "$RELEASE_ROOT" --name "$NAME" "$@"
+    ;;
+  start)
+    if ctl ping >/dev/null 2>&1; then
+      echo "$REL_NAME: node $NAME is already running" >&2
+      exit 1
+    fi
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    chmod 700 "$RUN_DIR"
+    rotate_log
+    fifo="$RUN_DIR/$NAME.ready.$$"
+    rm -f "$fifo"
+    mkfifo -m 600 "$fifo"
+    nohup "$RELC" boot "$RELEASE_ROOT" --name "$NAME" --notify-fifo "$fifo" "$@" \
+      >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
+    pid=$!
+    # The node writes its outcome to the FIFO; if it dies before opening it,
+    # this watcher unblocks the read.
+    ( while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+      [ -p "$fifo" ] && echo "exited" > "$fifo" ) 2>/dev/null &
+    watcher=$!
+    outcome=""
+    read -r outcome < "$fifo" || true
+    kill "$watcher" 2>/dev/null || true
+    rm -f "$fifo"
+    case "$outcome" in
+      started) exit 0 ;;
+      "") echo "$REL_NAME: node $NAME exited during boot (see $LOG_DIR/node.log)" >&2; exit 1 ;;
+      *) echo "$outcome" >&2; exit 1 ;;
+    esac
+    ;;
+  stop)
+    # Returns once the node has stopped: the reply's connection closes then.
+    ctl stop
+    ;;
+  ping)
+    ctl ping
+    ;;
+  pid|status|apps|registered)
+    ctl "$cmd"
+    ;;
+  rpc)
+    ctl "$@"
     ;;
   versions)
     echo "$REL_NAME $REL_VSN (runtime $RUNTIME_VSN)"

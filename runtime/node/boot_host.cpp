@@ -1,7 +1,10 @@
 #include "boot_host.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -11,8 +14,10 @@
 
 #include <caf/all.hpp>
 
+#include "control_server.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "systemd_notify.hpp"
 
 namespace relc {
 
@@ -46,7 +51,34 @@ std::vector<std::string> read_node_args(const std::string& root) {
 struct parsed_args {
   node_options node;
   std::vector<std::string> caf_args;
+  std::string name;        ///< node name (socket, log dir); default: release
+  std::string notify_fifo; ///< bin/<rel> start waits on it for the outcome
   std::string error;
+};
+
+// Tells whoever waits on the FIFO (bin/<rel> start) how the boot went.
+class boot_notifier {
+public:
+  explicit boot_notifier(const std::string& path) {
+    if (!path.empty())
+      // Opened first thing: if the node dies later, the reader sees EOF.
+      fd_ = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  }
+  ~boot_notifier() {
+    if (fd_ >= 0)
+      close(fd_);
+  }
+  void tell(const std::string& line) {
+    if (fd_ < 0)
+      return;
+    auto text = line + "\n";
+    (void) !write(fd_, text.data(), text.size());
+    close(fd_);
+    fd_ = -1;
+  }
+
+private:
+  int fd_ = -1;
 };
 
 // Applies flags in order; later ones win (and --env accumulates).
@@ -57,7 +89,8 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
     auto eq = flag.find('=');
     auto name = flag.substr(0, eq);
     auto takes_value = name == "--config" || name == "--env"
-                       || name == "--shutdown-time";
+                       || name == "--shutdown-time" || name == "--name"
+                       || name == "--notify-fifo";
     if (takes_value) {
       if (eq != std::string::npos) {
         value = flag.substr(eq + 1);
@@ -68,7 +101,11 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
         return;
       }
     }
-    if (name == "--config") {
+    if (name == "--name") {
+      out.name = value;
+    } else if (name == "--notify-fifo") {
+      out.notify_fifo = value;
+    } else if (name == "--config") {
       out.node.config_file = value;
     } else if (name == "--env") {
       out.node.env_overrides.push_back(value);
@@ -92,6 +129,30 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
 }
 
 } // namespace
+
+int run_control_client(const std::vector<std::string>& args) {
+  if (args.size() < 2) {
+    fprintf(stderr, "relc: error: usage: relc ctl SOCKET COMMAND [ARGS...]\n");
+    return exit_usage;
+  }
+  std::string request;
+  for (size_t i = 1; i < args.size(); ++i)
+    request += (i > 1 ? " " : "") + args[i];
+  std::string reply;
+  if (auto err = control_request(args[0], request, reply)) {
+    fprintf(stderr, "relc: %s\n", describe_error(err).c_str());
+    return exit_failed;
+  }
+  auto nl = reply.find('\n');
+  auto head = reply.substr(0, nl);
+  auto body = nl == std::string::npos ? std::string{} : reply.substr(nl + 1);
+  if (head == "ok") {
+    fputs(body.c_str(), stdout);
+    return exit_ok;
+  }
+  fprintf(stderr, "relc: %s\n", head.empty() ? "no reply" : head.c_str());
+  return exit_failed;
+}
 
 int run_boot_host(const std::vector<std::string>& args) {
   if (args.empty() || args[0].rfind("--", 0) == 0) {
@@ -131,15 +192,23 @@ int run_boot_host(const std::vector<std::string>& args) {
     return exit_usage;
   }
   int status = exit_ok;
+  boot_notifier notifier{parsed.notify_fifo};
   // Libraries load before the actor system's threads exist: mapping code
   // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
   node n{parsed.node};
   if (auto err = n.load()) {
-    fprintf(stderr, "boot failed: %s\n", describe_error(err).c_str());
+    auto line = "boot failed: " + describe_error(err);
+    fprintf(stderr, "%s\n", line.c_str());
+    notifier.tell(line);
     return exit_failed;
   }
+  auto name = parsed.name.empty() ? n.release_name() : parsed.name;
+  auto run_dir = parsed.node.release_dir + "/run";
+  mkdir(run_dir.c_str(), 0700);
   {
     caf::actor_system sys{cfg};
+    control_server control{n, sys, run_dir + "/" + name + ".sock",
+                           n.release_name() + " " + n.release_version()};
     std::atomic<bool> done{false};
     std::thread signal_thread{[&] {
       timespec tick{0, 100 * 1000 * 1000};
@@ -148,13 +217,37 @@ int run_boot_host(const std::vector<std::string>& args) {
           n.request_stop();
       }
     }};
-    if (auto err = n.boot(sys)) {
-      if (err != runtime_errc::interrupted) {
-        fprintf(stderr, "boot failed: %s\n", describe_error(err).c_str());
+    caf::error boot_error;
+    if (auto err = control.start())
+      boot_error = make_error(runtime_errc::boot_failed,
+                              "kernel: control socket: " + describe_error(err));
+    else
+      boot_error = n.boot(sys);
+    std::thread watchdog;
+    if (boot_error) {
+      // A node that failed answers no more requests before anyone is told.
+      control.stop();
+      if (boot_error != runtime_errc::interrupted) {
+        auto line = "boot failed: " + describe_error(boot_error);
+        fprintf(stderr, "%s\n", line.c_str());
+        notifier.tell(line);
         status = exit_failed;
+      } else {
+        notifier.tell("stopped during boot");
       }
     } else {
+      notifier.tell("started");
+      systemd_notify("READY=1\nSTATUS=started");
+      if (auto usec = systemd_watchdog_usec(); usec > 0)
+        watchdog = std::thread{[&done, usec] {
+          while (!done) {
+            systemd_notify("WATCHDOG=1");
+            for (long long t = 0; t < usec / 2 && !done; t += 20000)
+              std::this_thread::sleep_for(std::chrono::microseconds(20000));
+          }
+        }};
       auto reason = n.wait();
+      systemd_notify("STOPPING=1");
       n.stop();
       if (!reason.empty()) {
         fprintf(stderr, "node stopped: %s\n", reason.c_str());
@@ -163,7 +256,10 @@ int run_boot_host(const std::vector<std::string>& args) {
     }
     done = true;
     signal_thread.join();
+    if (watchdog.joinable())
+      watchdog.join();
     n.stop();
+    control.stop();
     // Actors outside every supervision tree must not hold the exit hostage.
     sys.await_actors_before_shutdown(false);
   }

@@ -13,4 +13,8 @@ namespace relc {
 /// 2 a wrong command line.
 int run_boot_host(const std::vector<std::string>& args);
 
+/// `ctl SOCKET COMMAND [ARGS...]`: one request to a node's control socket;
+/// prints the reply's payload. Exit 0 on `ok`, 1 on an error or no node.
+int run_control_client(const std::vector<std::string>& args);
+
 } // namespace relc

@@ -9,7 +9,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args{argv + 1, argv + argc};
   if (!args.empty() && args[0] == "boot")
     return relc::run_boot_host({args.begin() + 1, args.end()});
-  fprintf(stderr, "usage: relc boot RELEASE_DIR [FLAGS]\n"
+  if (!args.empty() && args[0] == "ctl")
+    return relc::run_control_client({args.begin() + 1, args.end()});
+  fprintf(stderr, "usage: relc boot RELEASE_DIR [FLAGS] | relc ctl SOCKET CMD\n"
                   "(this is a release's runtime; relc build lives in the "
                   "relc tool)\n");
   return 2;

@@ -566,4 +566,12 @@ caf::actor node::registry() const {
   return impl_->registry;
 }
 
+std::string node::release_name() const {
+  return impl_->plan.name;
+}
+
+std::string node::release_version() const {
+  return impl_->plan.vsn;
+}
+
 } // namespace relc

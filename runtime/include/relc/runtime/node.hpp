@@ -100,6 +100,10 @@ public:
   /// The node's name registry actor.
   caf::actor registry() const;
 
+  /// The release's name and version (after load()).
+  std::string release_name() const;
+  std::string release_version() const;
+
   struct impl;
 
 private:

@@ -1,0 +1,169 @@
+// End to end: operating a release as a daemon with bin/<rel> (SPEC §9).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "test_support.hpp"
+
+using namespace relc::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct built_release {
+  temp_dir dir;
+  std::string root;
+  std::string script;
+
+  explicit built_release(const std::string& rel) {
+    auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/" + rel + ".rel",
+                                  "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                  (dir / "out").string(), "--no-tar"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    root = (dir / "out" / rel).string();
+    script = root + "/bin/" + rel;
+  }
+
+  run_result run(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    args.insert(args.begin(), {"/bin/sh", script});
+    return run_process(args, env);
+  }
+};
+
+bool alive(int pid) {
+  return kill(pid, 0) == 0;
+}
+
+bool gone_within(int pid, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (alive(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  return !alive(pid);
+}
+
+std::string raw_request(const std::string& socket_path, const std::string& bytes) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
+  auto fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "no connection";
+  }
+  (void) !send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string reply;
+  char buf[1024];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+    reply.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return reply;
+}
+
+} // namespace
+
+TEST_CASE("start a daemon, ping it, ask for its apps, stop it", "[e2e][ops]") {
+  built_release rel{"bsc"};
+  auto start = rel.run({"start"});
+  INFO(start.err);
+  REQUIRE(start.exit_code == 0);
+  auto ping = rel.run({"ping"});
+  CHECK(ping.exit_code == 0);
+  CHECK(ping.out == "pong\n");
+  auto pid_text = rel.run({"pid"}).out;
+  auto pid = atoi(pid_text.c_str());
+  REQUIRE(pid > 0);
+  CHECK(alive(pid));
+  CHECK(rel.run({"rpc", "apps"}).out == "kernel 0.1.0 permanent\nbsc 1.0.0 permanent\n");
+  CHECK(rel.run({"status"}).out.rfind("started\n", 0) == 0);
+  CHECK(rel.run({"rpc", "env_get", "bsc", "frequencies"}).out
+        == "[10, 11, 12, 13, 14, 15, 16, 17]\n");
+  struct stat st;
+  REQUIRE(stat((rel.root + "/run/bsc.sock").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(S_ISSOCK(st.st_mode));
+  auto again = rel.run({"start"});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("already running") != std::string::npos);
+  auto stop = rel.run({"stop"});
+  CHECK(stop.exit_code == 0);
+  CHECK(gone_within(pid, 5s));
+  CHECK(rel.run({"ping"}).exit_code == 1);
+  auto log = read_file(rel.root + "/log/bsc/node.log");
+  CHECK(log.find("application bsc stopped") != std::string::npos);
+}
+
+TEST_CASE("two nodes of one release run side by side, selected by name",
+          "[e2e][ops]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}, {"RELC_NODE_NAME=one"}).exit_code == 0);
+  REQUIRE(rel.run({"start"}, {"RELC_NODE_NAME=two"}).exit_code == 0);
+  auto one = atoi(rel.run({"pid"}, {"RELC_NODE_NAME=one"}).out.c_str());
+  auto two = atoi(rel.run({"pid"}, {"RELC_NODE_NAME=two"}).out.c_str());
+  CHECK(one > 0);
+  CHECK(two > 0);
+  CHECK(one != two);
+  CHECK(fs::exists(rel.root + "/log/one/node.log"));
+  CHECK(fs::exists(rel.root + "/log/two/node.log"));
+  CHECK(rel.run({"stop"}, {"RELC_NODE_NAME=one"}).exit_code == 0);
+  CHECK(gone_within(one, 5s));
+  CHECK(rel.run({"ping"}, {"RELC_NODE_NAME=two"}).out == "pong\n");
+  CHECK(rel.run({"stop"}, {"RELC_NODE_NAME=two"}).exit_code == 0);
+  CHECK(gone_within(two, 5s));
+}
+
+TEST_CASE("start returns the boot-failure line when the boot fails",
+          "[e2e][ops]") {
+  built_release rel{"rvi"};
+  auto start = rel.run({"start", "--env", "dlink_bt.announce=false", "--env",
+                        "core.await_timeout_ms=200"});
+  CHECK(start.exit_code == 1);
+  CHECK(start.err.find("boot failed: core: start_phase await:") != std::string::npos);
+  CHECK(rel.run({"ping"}).exit_code == 1);
+}
+
+TEST_CASE("the admin socket answers garbage with an error and keeps serving",
+          "[e2e][ops]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}).exit_code == 0);
+  auto socket_path = rel.root + "/run/bsc.sock";
+  CHECK(raw_request(socket_path, std::string(10000, 'x') + "\n").rfind("error:", 0) == 0);
+  CHECK(raw_request(socket_path, std::string("pi\x01ng\n")).rfind("error:", 0) == 0);
+  CHECK(raw_request(socket_path, "env_get\n").rfind("error:", 0) == 0);
+  CHECK(raw_request(socket_path, "\n").rfind("error:", 0) == 0);
+  CHECK(raw_request(socket_path, "ping\n") == "ok\npong\n");
+  CHECK(rel.run({"stop"}).exit_code == 0);
+}
+
+TEST_CASE("a test socket standing in for systemd receives READY=1 and STOPPING=1",
+          "[e2e][ops]") {
+  built_release rel{"bsc"};
+  temp_dir dir;
+  auto path = (dir / "notify.sock").string();
+  auto fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  background_process node{{"/bin/sh", rel.script, "foreground"},
+                          {"NOTIFY_SOCKET=" + path}};
+  auto receive = [&] {
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[256];
+    auto n = recv(fd, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string{};
+  };
+  CHECK(receive().find("READY=1") != std::string::npos);
+  node.signal(SIGTERM);
+  CHECK(receive() == "STOPPING=1");
+  CHECK(node.wait_exit() == 0);
+  close(fd);
+}
