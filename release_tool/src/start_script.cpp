@@ -78,8 +78,9 @@ case "$cmd" in
     pid=$!
     # The node writes its outcome to the FIFO; if it dies before opening it,
     # this watcher unblocks the read.
+    # It must not hold our stdout: a caller reading it would wait for EOF.
     ( while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-      [ -p "$fifo" ] && echo "exited" > "$fifo" ) 2>/dev/null &
+      [ -p "$fifo" ] && echo "exited" > "$fifo" ) > /dev/null 2>&1 &
     watcher=$!
     outcome=""
     read -r outcome < "$fifo" || true

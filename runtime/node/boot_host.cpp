@@ -211,7 +211,7 @@ int run_boot_host(const std::vector<std::string>& args) {
                            n.release_name() + " " + n.release_version()};
     std::atomic<bool> done{false};
     std::thread signal_thread{[&] {
-      timespec tick{0, 100 * 1000 * 1000};
+      timespec tick{0, 10 * 1000 * 1000}; // how soon the thread sees `done`
       while (!done) {
         if (sigtimedwait(&signals, nullptr, &tick) > 0)
           n.request_stop();

@@ -115,7 +115,7 @@ void control_server::stop() {
 void control_server::serve() {
   while (!done_) {
     pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0)
+    if (poll(&p, 1, 10) <= 0) // how soon the loop sees done_
       continue;
     auto client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0)

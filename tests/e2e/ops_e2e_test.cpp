@@ -100,6 +100,17 @@ TEST_CASE("start a daemon, ping it, ask for its apps, stop it", "[e2e][ops]") {
   CHECK(log.find("application bsc stopped") != std::string::npos);
 }
 
+TEST_CASE("start returns at once to a caller reading its output through a pipe",
+          "[e2e][ops]") {
+  built_release rel{"bsc"};
+  // run_process reads output from files; a shell pipe waits for EOF instead.
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run_process({"/bin/sh", "-c", "/bin/sh '" + rel.script + "' start | cat"});
+  CHECK(r.exit_code == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+}
+
 TEST_CASE("two nodes of one release run side by side, selected by name",
           "[e2e][ops]") {
   built_release rel{"bsc"};
