@@ -452,14 +452,17 @@ void start_initial(sup_ptr self, size_t i) {
 
 // Adds a dynamic child and starts it; the reply is its handle, or the start
 // error (and the child is forgotten again).
-caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
-                                                          child_entry entry) {
-  auto key = entry.key;
-  self->state.children.push_back(std::move(entry));
+// What happens to a child's spec when a requested start fails.
+enum class on_start_error { forget_spec, keep_spec };
+
+// Starts the child `key` for a request; the reply is its handle or the error.
+caf::typed_response_promise<caf::actor>
+start_and_reply(sup_ptr self, uint64_t key, on_start_error policy) {
   auto rp = self->make_response_promise<caf::actor>();
-  start_entry(self, key, [self, key, rp](caf::error err) mutable {
+  start_entry(self, key, [self, key, rp, policy](caf::error err) mutable {
     if (err) {
-      remove_key(self, key);
+      if (policy == on_start_error::forget_spec)
+        remove_key(self, key);
       rp.deliver(err);
     } else {
       auto* e = find_key(self, key);
@@ -468,6 +471,13 @@ caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
     pump(self);
   });
   return rp;
+}
+
+caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
+                                                          child_entry entry) {
+  auto key = entry.key;
+  self->state.children.push_back(std::move(entry));
+  return start_and_reply(self, key, on_start_error::forget_spec);
 }
 
 caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
@@ -587,18 +597,7 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
         return make_error(runtime_errc::not_found, "no child " + id);
       if (entry->handle)
         return make_error(runtime_errc::running, "child " + id + " is running");
-      auto key = entry->key;
-      auto rp = self->make_response_promise<caf::actor>();
-      start_entry(self, key, [self, key, rp](caf::error err) mutable {
-        if (err) {
-          rp.deliver(err);
-        } else {
-          auto* e = find_key(self, key);
-          rp.deliver(e ? e->handle : caf::actor{});
-        }
-        pump(self);
-      });
-      return rp;
+      return start_and_reply(self, entry->key, on_start_error::keep_spec);
     },
     [self](sup_atoms::delete_child,
            const std::string& id) -> caf::result<caf::ok_atom> {
