@@ -83,6 +83,9 @@ public:
                                              inputs_.runtime_version),
                            0755),
          {spec.file});
+    note(tree_.add_content("etc/" + spec.name + ".service",
+                           make_systemd_unit(spec.name), 0644),
+         {spec.file});
     if (spec.include_runtime)
       add_runtime();
     for (auto& app : rel_.apps)

@@ -41,7 +41,7 @@ SOCKET="$RUN_DIR/$NAME.sock"
 LOG_MAX_BYTES=${RELC_LOG_MAX_BYTES:-10485760}
 
 usage() {
-  echo "Usage: $REL_NAME {foreground|start|stop|ping|pid|status|versions|rpc CMD...} [ARGS...]" >&2
+  echo "Usage: $REL_NAME {foreground|start|stop|restart|ping|pid|status|versions|rpc CMD...} [ARGS...]" >&2
 }
 
 ctl() {
@@ -96,6 +96,11 @@ case "$cmd" in
     # Returns once the node has stopped: the reply's connection closes then.
     ctl stop
     ;;
+  restart)
+    # The process is replaced: stop, then start with the same arguments.
+    if ctl ping >/dev/null 2>&1; then ctl stop; fi
+    exec "$0" start "$@"
+    ;;
   ping)
     ctl ping
     ;;
@@ -123,6 +128,37 @@ esac
   replace("@VSN@", rel_vsn);
   replace("@RUNTIME@", runtime_vsn);
   return text;
+}
+
+} // namespace relc::release
+
+namespace relc::release {
+
+std::string make_systemd_unit(const std::string& rel_name) {
+  // A template: copy it to /etc/systemd/system/ and set the paths.
+  return "# systemd unit for release " + rel_name + R"u( (written by relc build).
+# Install: copy to /etc/systemd/system/)u" + rel_name + R"u(.service, set RELEASE_ROOT
+# below to where the release is unpacked, then: systemctl enable --now )u"
+         + rel_name + R"u(
+[Unit]
+Description=)u" + rel_name + R"u( (relc release)
+After=network.target
+
+[Service]
+Type=notify
+NotifyAccess=main
+Environment=RELEASE_ROOT=/opt/)u" + rel_name + R"u(
+ExecStart=/bin/sh ${RELEASE_ROOT}/bin/)u" + rel_name + R"u( foreground
+# The node sends READY=1 when started, STOPPING=1 on stop and, with a
+# watchdog, WATCHDOG=1 at half the interval.
+WatchdogSec=30
+KillSignal=SIGTERM
+TimeoutStopSec=60
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+)u";
 }
 
 } // namespace relc::release

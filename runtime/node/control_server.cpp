@@ -203,6 +203,23 @@ std::string control_server::handle(const std::string& request) {
   }
   if (cmd == "env_get" && arity(2))
     return "ok\n" + node_.get_env(w[1], w[2]).to_string() + "\n";
+  if (cmd == "env_set" && w.size() >= 4) {
+    // The value is the rest of the line, typed like YAML (42 is a number).
+    auto pos = request.find(w[2], request.find(w[1]) + w[1].size());
+    auto text = request.substr(pos + w[2].size());
+    text.erase(0, text.find_first_not_of(" \t"));
+    auto parsed = parse_yaml_term(text, "env_set");
+    if (!parsed.ok)
+      return "error: " + parsed.error + "\n";
+    if (auto err = node_.set_env(w[1], w[2], parsed.value))
+      return "error: " + describe_error(err) + "\n";
+    return "ok\n";
+  }
+  if (cmd == "start_app" && arity(1)) {
+    if (auto err = node_.start_application(w[1]))
+      return "error: " + describe_error(err) + "\n";
+    return "ok\n";
+  }
   if (cmd == "stop_app" && arity(1)) {
     if (auto err = node_.stop_application(w[1]))
       return "error: " + describe_error(err) + "\n";
@@ -212,7 +229,8 @@ std::string control_server::handle(const std::string& request) {
     return "ok\n";
   return "error: unknown command or wrong arguments: '" + request.substr(0, 80)
          + "' (commands: ping, pid, status, versions, apps, registered, "
-           "env_get APP KEY, stop_app APP, stop)\n";
+           "env_get APP KEY, env_set APP KEY VALUE, start_app APP, "
+           "stop_app APP, stop)\n";
 }
 
 caf::error control_request(const std::string& path, const std::string& request,

@@ -19,7 +19,7 @@ class node;
 /// `error: <why>` on the first line, then the payload, then EOF. Requests
 /// longer than 4 KiB or not in the command list get an error, never a crash.
 /// Commands: ping, pid, status, versions, apps, registered,
-/// env_get APP KEY, stop_app APP, stop.
+/// env_get APP KEY, env_set APP KEY VALUE, start_app APP, stop_app APP, stop.
 class control_server {
 public:
   control_server(node& n, caf::actor_system& sys, std::string socket_path,

@@ -553,6 +553,40 @@ caf::error node::stop_application(const std::string& app) {
   return {};
 }
 
+caf::error node::start_application(const std::string& app) {
+  auto* record = impl_->find(app);
+  if (!record)
+    return make_error(runtime_errc::not_found, "no application " + app);
+  if (record->plan.included_by)
+    return make_error(runtime_errc::wrong_strategy,
+                      app + " is included by " + *record->plan.included_by
+                        + " and starts with its tree");
+  if (record->plan.type == app_start_type::none
+      || record->plan.type == app_start_type::load)
+    return make_error(runtime_errc::wrong_strategy,
+                      app + " has type " + to_string(record->plan.type));
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    if (record->state == run_state::running)
+      return make_error(runtime_errc::running, app + " is already running");
+    if (impl_->status.state != node_state::started)
+      return make_error(runtime_errc::wrong_strategy, "the node is not started");
+    record->stopping_on_purpose = false;
+  }
+  return impl_->start_app(*record);
+}
+
+caf::error node::set_env(const std::string& app, const std::string& key,
+                         term value) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  for (auto& a : impl_->apps)
+    if (a->plan.name == app) {
+      a->env.set(key, std::move(value));
+      return {};
+    }
+  return make_error(runtime_errc::not_found, "no application " + app);
+}
+
 term node::get_env(const std::string& app, const std::string& key) const {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   for (auto& a : impl_->apps)

@@ -178,3 +178,28 @@ TEST_CASE("a test socket standing in for systemd receives READY=1 and STOPPING=1
   CHECK(node.wait_exit() == 0);
   close(fd);
 }
+
+TEST_CASE("apps are stopped and started, env is set, the node restarts, over the "
+          "admin channel", "[e2e][ops]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}).exit_code == 0);
+  CHECK(rel.run({"rpc", "env_set", "bsc", "max_phones", "7"}).exit_code == 0);
+  CHECK(rel.run({"rpc", "env_get", "bsc", "max_phones"}).out == "7\n");
+  CHECK(rel.run({"rpc", "stop_app", "bsc"}).exit_code == 0);
+  CHECK(rel.run({"rpc", "apps"}).out == "kernel 0.1.0 permanent\n");
+  CHECK(rel.run({"ping"}).out == "pong\n"); // stopping on purpose ends nothing
+  CHECK(rel.run({"rpc", "start_app", "bsc"}).exit_code == 0);
+  CHECK(rel.run({"rpc", "apps"}).out == "kernel 0.1.0 permanent\nbsc 1.0.0 permanent\n");
+  auto again = rel.run({"rpc", "start_app", "bsc"});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("already running") != std::string::npos);
+  auto before = atoi(rel.run({"pid"}).out.c_str());
+  CHECK(rel.run({"restart"}).exit_code == 0);
+  auto after = atoi(rel.run({"pid"}).out.c_str());
+  CHECK(after > 0);
+  CHECK(after != before);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  auto unit = read_file(rel.root + "/etc/bsc.service");
+  CHECK(unit.find("Type=notify") != std::string::npos);
+  CHECK(unit.find("bin/bsc foreground") != std::string::npos);
+}

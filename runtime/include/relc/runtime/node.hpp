@@ -94,8 +94,15 @@ public:
   /// Stops one application on purpose; no other app is affected.
   [[nodiscard]] caf::error stop_application(const std::string& app);
 
+  /// Starts a stopped application again (its dependencies must run).
+  [[nodiscard]] caf::error start_application(const std::string& app);
+
   /// The env value of `app`'s `key` (null if unset).
   term get_env(const std::string& app, const std::string& key) const;
+
+  /// Sets `app`'s env `key` at run time.
+  [[nodiscard]] caf::error set_env(const std::string& app,
+                                   const std::string& key, term value);
 
   /// The node's name registry actor.
   caf::actor registry() const;
