@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "boot_host.hpp"
+#include "heart.hpp"
 #include "build_command.hpp"
 #include "check_command.hpp"
 #include "deps_command.hpp"
@@ -21,6 +22,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
   // options pass through, so it bypasses the release commands' parser.
   if (!args.empty() && args[0] == "boot")
     return run_boot_host({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "heart") {
+    std::vector<std::string> command{args.begin() + 1, args.end()};
+    if (!command.empty() && command[0] == "--")
+      command.erase(command.begin());
+    return run_heart(command);
+  }
   if (!args.empty() && args[0] == "ctl")
     return run_control_client({args.begin() + 1, args.end()});
   CLI::App app{"relc: OTP-style applications and releases for C++ on CAF",

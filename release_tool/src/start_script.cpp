@@ -73,8 +73,15 @@ case "$cmd" in
     fifo="$RUN_DIR/$NAME.ready.$$"
     rm -f "$fifo"
     mkfifo -m 600 "$fifo"
-    nohup "$RELC" boot "$RELEASE_ROOT" --name "$NAME" --notify-fifo "$fifo" "$@" \
-      >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
+    # HEART=1: relc heart watches the node and restarts it when it dies or
+    # hangs (HEART_BEAT_TIMEOUT, HEART_COMMAND, HEART_MAX_RESTARTS, ...).
+    if [ "${HEART:-0}" = "1" ]; then
+      nohup "$RELC" heart -- "$RELC" boot "$RELEASE_ROOT" --name "$NAME" \
+        --notify-fifo "$fifo" "$@" >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
+    else
+      nohup "$RELC" boot "$RELEASE_ROOT" --name "$NAME" --notify-fifo "$fifo" "$@" \
+        >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
+    fi
     pid=$!
     # The node writes its outcome to the FIFO; if it dies before opening it,
     # this watcher unblocks the read.

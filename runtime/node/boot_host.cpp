@@ -15,6 +15,7 @@
 #include <caf/all.hpp>
 
 #include "control_server.hpp"
+#include "heart.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "systemd_notify.hpp"
@@ -62,7 +63,8 @@ public:
   explicit boot_notifier(const std::string& path) {
     if (!path.empty())
       // Opened first thing: if the node dies later, the reader sees EOF.
-      fd_ = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      // Non-blocking: a node restarted by heart finds no reader and goes on.
+      fd_ = open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
   }
   ~boot_notifier() {
     if (fd_ >= 0)
@@ -193,6 +195,7 @@ int run_boot_host(const std::vector<std::string>& args) {
   }
   int status = exit_ok;
   boot_notifier notifier{parsed.notify_fifo};
+  heart_client_start(); // beats from the start: a hung boot is a hung node
   // Libraries load before the actor system's threads exist: mapping code
   // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
   node n{parsed.node};
@@ -234,9 +237,11 @@ int run_boot_host(const std::vector<std::string>& args) {
         status = exit_failed;
       } else {
         notifier.tell("stopped during boot");
+        heart_client_stop();
       }
     } else {
       notifier.tell("started");
+      heart_client_started();
       systemd_notify("READY=1\nSTATUS=started");
       if (auto usec = systemd_watchdog_usec(); usec > 0)
         watchdog = std::thread{[&done, usec] {
@@ -248,6 +253,9 @@ int run_boot_host(const std::vector<std::string>& args) {
         }};
       auto reason = n.wait();
       systemd_notify("STOPPING=1");
+      // A requested stop disarms heart; an app that ended the node does not.
+      if (reason.empty())
+        heart_client_stop();
       n.stop();
       if (!reason.empty()) {
         fprintf(stderr, "node stopped: %s\n", reason.c_str());

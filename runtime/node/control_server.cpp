@@ -246,13 +246,20 @@ caf::error control_request(const std::string& path, const std::string& request,
     close(fd);
     return err;
   }
+  // A hung node must not hang its admin: give up after 5 s.
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   write_all(fd, request + "\n");
   reply.clear();
   char buf[4096];
   ssize_t n;
   while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
     reply.append(buf, static_cast<size_t>(n));
+  auto timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   close(fd);
+  if (timed_out && reply.empty())
+    return make_error(runtime_errc::not_found,
+                      "node at " + path + " did not answer within 5 s");
   return {};
 }
 

@@ -203,3 +203,92 @@ TEST_CASE("apps are stopped and started, env is set, the node restarts, over the
   CHECK(unit.find("Type=notify") != std::string::npos);
   CHECK(unit.find("bin/bsc foreground") != std::string::npos);
 }
+
+namespace {
+
+int node_pid(built_release& rel) {
+  auto r = rel.run({"pid"});
+  return r.exit_code == 0 ? atoi(r.out.c_str()) : 0;
+}
+
+// Waits until a node other than `old_pid` answers; its pid, or 0.
+int new_node_within(built_release& rel, int old_pid, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto pid = node_pid(rel);
+    if (pid > 0 && pid != old_pid)
+      return pid;
+    std::this_thread::sleep_for(50ms);
+  }
+  return 0;
+}
+
+const std::vector<std::string> heart_env = {
+  "HEART=1", "HEART_BEAT_TIMEOUT=1", "HEART_MAX_RESTARTS=2",
+  "HEART_RESTART_PERIOD=60"};
+
+} // namespace
+
+TEST_CASE("heart restarts a node that was killed", "[e2e][ops][heart]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}, heart_env).exit_code == 0);
+  auto first = node_pid(rel);
+  REQUIRE(first > 0);
+  kill(first, SIGKILL);
+  auto second = new_node_within(rel, first, 10s);
+  CHECK(second > 0);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  auto log = read_file(rel.root + "/log/bsc/node.log");
+  CHECK(log.find("heart: node exited without a clean stop; restarting the node")
+        != std::string::npos);
+}
+
+TEST_CASE("heart restarts a node that stopped answering (SIGSTOP)",
+          "[e2e][ops][heart]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}, heart_env).exit_code == 0);
+  auto first = node_pid(rel);
+  REQUIRE(first > 0);
+  kill(first, SIGSTOP);
+  auto second = new_node_within(rel, first, 15s);
+  CHECK(second > 0);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  auto log = read_file(rel.root + "/log/bsc/node.log");
+  CHECK(log.find("heart: no heartbeat for 1 s; restarting the node")
+        != std::string::npos);
+}
+
+TEST_CASE("heart gives up after N restarts in T seconds, and says why",
+          "[e2e][ops][heart]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}, heart_env).exit_code == 0);
+  int pid = node_pid(rel);
+  for (int i = 0; i < 3 && pid > 0; ++i) {
+    kill(pid, SIGKILL);
+    pid = i < 2 ? new_node_within(rel, pid, 10s) : 0;
+  }
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::string log;
+  while (std::chrono::steady_clock::now() < deadline) {
+    log = read_file(rel.root + "/log/bsc/node.log");
+    if (log.find("giving up") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(log.find("heart: node exited without a clean stop; giving up after 2 "
+                 "restarts within 60 s") != std::string::npos);
+  CHECK(rel.run({"ping"}).exit_code == 1);
+}
+
+TEST_CASE("a clean stop disarms heart", "[e2e][ops][heart]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}, heart_env).exit_code == 0);
+  auto pid = node_pid(rel);
+  REQUIRE(pid > 0);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  std::this_thread::sleep_for(1500ms); // longer than the beat timeout
+  CHECK(rel.run({"ping"}).exit_code == 1);
+  auto log = read_file(rel.root + "/log/bsc/node.log");
+  CHECK(log.find("heart: node stopped cleanly; heart exits") != std::string::npos);
+  CHECK(log.find("restarting the node") == std::string::npos);
+}

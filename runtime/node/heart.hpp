@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace relc {
+
+/// `relc heart [--] COMMAND...`: runs COMMAND (a node) as a child and
+/// restarts it when it dies or stops beating. The node beats on the pipe
+/// whose fd heart passes in RELC_HEART_FD: 'B' every beat, 'R' once started,
+/// 'S' before a clean stop (which disarms heart: it then exits 0).
+/// Environment: HEART_BEAT_TIMEOUT (s, default 60), HEART_COMMAND (run by
+/// /bin/sh -c instead of COMMAND on restart), HEART_MAX_RESTARTS (default 5)
+/// within HEART_RESTART_PERIOD (s, default 60): past that heart gives up and
+/// exits 1; HEART_BOOT_TIMEOUT (s, 0 = off): a node that does not report
+/// started in time is treated as hung.
+int run_heart(const std::vector<std::string>& command);
+
+/// In a node: starts beating on RELC_HEART_FD if set (every
+/// HEART_BEAT_TIMEOUT/4, at most 1 s). Returns false when not under heart.
+bool heart_client_start();
+
+/// In a node: reports 'R' (started).
+void heart_client_started();
+
+/// In a node: reports 'S' (clean stop) and stops beating.
+void heart_client_stop();
+
+} // namespace relc
