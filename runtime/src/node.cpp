@@ -87,6 +87,10 @@ struct node::impl {
   node_status status;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::vector<app_record*> started_order; // primaries, in start order
+  // Serialises boot, stop and starting/stopping single apps: the control
+  // server calls the latter on its own thread while the host may be
+  // stopping the node, and both walk started_order.
+  std::mutex lifecycle;
 
   bool loaded = false;
 
@@ -497,7 +501,7 @@ node::node(node_options options)
 }
 
 node::~node() {
-  impl_->stop_all();
+  stop();
 }
 
 caf::error node::load() {
@@ -505,6 +509,7 @@ caf::error node::load() {
 }
 
 caf::error node::boot(caf::actor_system& sys) {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
   return impl_->boot(sys);
 }
 
@@ -525,6 +530,7 @@ std::string node::wait() {
 }
 
 void node::stop() {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
   impl_->stop_all();
 }
 
@@ -543,6 +549,7 @@ std::vector<running_app> node::which_applications() const {
 }
 
 caf::error node::stop_application(const std::string& app) {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
   auto* record = impl_->find(app);
   if (!record)
     return make_error(runtime_errc::not_found, "no application " + app);
@@ -554,6 +561,7 @@ caf::error node::stop_application(const std::string& app) {
 }
 
 caf::error node::start_application(const std::string& app) {
+  std::lock_guard<std::mutex> guard{impl_->lifecycle};
   auto* record = impl_->find(app);
   if (!record)
     return make_error(runtime_errc::not_found, "no application " + app);

@@ -91,7 +91,9 @@ public:
   node_status status() const;
   std::vector<running_app> which_applications() const;
 
-  /// Stops one application on purpose; no other app is affected.
+  /// Stops one application on purpose; no other app is affected. Like
+  /// start_application, boot and stop, it is serialised with the other
+  /// lifecycle calls (safe from any thread; waits while the node boots).
   [[nodiscard]] caf::error stop_application(const std::string& app);
 
   /// Starts a stopped application again (its dependencies must run).
