@@ -26,7 +26,6 @@ public:
   }
 
   resolved_release run() {
-    auto errors_before = diags_.error_count();
     for (auto& entry : spec_.apps)
       load_listed(entry);
     if (loaded_.count("kernel") == 0 && failed_.count("kernel") == 0)
@@ -45,7 +44,6 @@ public:
         if (loaded_.count(opt))
           app.present_optional.push_back(opt);
     order();
-    (void) errors_before;
     resolved_release result;
     result.spec = spec_;
     for (auto& name : start_order_)

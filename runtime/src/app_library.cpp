@@ -8,8 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/sha256.hpp"

@@ -116,20 +116,15 @@ bool busy(sup_ptr self) {
 void pump(sup_ptr self);
 void handle_down(sup_ptr self, caf::down_msg& dm);
 
-void track_live(sup_ptr self);
-
-void track_live_after_down(sup_ptr self, child_entry* entry) {
-  auto& live = *self->state.live;
-  auto addr = entry->handle.address();
-  live.erase(std::remove(live.begin(), live.end(), addr), live.end());
+// The set of running children the termination hook takes down.
+void add_live(sup_ptr self, const caf::actor& child) {
+  self->state.live->push_back(child.address());
 }
 
-void track_live(sup_ptr self) {
+void remove_live(sup_ptr self, const caf::actor& child) {
   auto& live = *self->state.live;
-  live.clear();
-  for (auto& c : self->state.children)
-    if (c.handle)
-      live.push_back(c.handle.address());
+  live.erase(std::remove(live.begin(), live.end(), child.address()),
+             live.end());
 }
 
 // Set while a supervisor runs a child's start function on this thread: a
@@ -170,7 +165,7 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
   // Monitored, not linked: in CAF an untrappable `kill` travels along links,
   // so a killed child would take its supervisor down with it.
   self->monitor(entry->handle);
-  track_live(self);
+  add_live(self, entry->handle);
   self->state.starting = key;
   auto on_ready = [self, key, id, done] {
     self->state.starting = 0;
@@ -188,6 +183,7 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     self->state.starting = 0;
     if (auto* e = find_key(self, key); e && e->handle) {
       self->send_exit(e->handle, caf::exit_reason::kill);
+      remove_live(self, e->handle);
       e->handle = nullptr;
     }
     fail(err);
@@ -386,7 +382,7 @@ void handle_down(sup_ptr self, caf::down_msg& dm) {
   auto* entry = find_addr(self, dm.source);
   if (!entry)
     return;
-  track_live_after_down(self, entry);
+  remove_live(self, entry->handle);
   if (entry->key == st.awaiting) {
     report(self, log_level::info, "child " + entry->spec.id
                                     + " stopped: " + describe_error(dm.reason));
