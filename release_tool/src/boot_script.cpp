@@ -69,7 +69,12 @@ term boot_entry(const boot_control& boot) {
   return term::map{{"init", std::move(init)},
                    {"main", boot.main ? term{*boot.main} : term{}},
                    {"handler", boot.handler ? callback(*boot.handler) : term{}},
-                   {"shutdown_timer", boot.shutdown_timer}};
+                   {"shutdown_timer", boot.shutdown_timer},
+                   {"restart_limit",
+                    term::map{{"max", boot.max_restarts},
+                              {"period", boot.restart_period},
+                              {"exceeded", boot.give_up ? "give_up" : "halt"}}},
+                   {"recovery_after", boot.recovery_after}};
 }
 
 bool is_scalar(const term& x) {

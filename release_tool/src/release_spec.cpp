@@ -122,6 +122,38 @@ std::optional<boot_init_entry> read_init_entry(mapping_reader& in,
   return entry;
 }
 
+// `restart_limit: {max: N, period: MS, exceeded: halt | give_up}`
+void read_restart_limit(mapping_reader& in, boot_control& boot) {
+  auto node = in.get("restart_limit");
+  if (!node.IsDefined() || node.IsNull())
+    return;
+  if (!node.IsMap()) {
+    in.wrong("restart_limit", node,
+             "a mapping {max: N, period: MS, exceeded: halt | give_up}");
+    return;
+  }
+  mapping_reader sub{in.file(), node, in.diags(), "boot restart_limit: "};
+  if (auto n = sub.integer("max")) {
+    if (*n < 0)
+      sub.wrong("max", sub.get("max"), "a number of restarts >= 0");
+    else
+      boot.max_restarts = *n;
+  }
+  if (auto ms = sub.integer("period")) {
+    if (*ms <= 0)
+      sub.wrong("period", sub.get("period"), "a positive number of milliseconds");
+    else
+      boot.restart_period = *ms;
+  }
+  if (auto what = sub.string("exceeded", false)) {
+    if (*what == "give_up")
+      boot.give_up = true;
+    else if (*what != "halt")
+      sub.wrong("exceeded", sub.get("exceeded"), "halt or give_up");
+  }
+  sub.warn_unknown({"max", "period", "exceeded"});
+}
+
 std::optional<boot_control> read_boot(mapping_reader& in) {
   auto node = in.get("boot");
   if (!node.IsDefined() || node.IsNull())
@@ -161,7 +193,16 @@ std::optional<boot_control> read_boot(mapping_reader& in) {
     else
       boot.shutdown_timer = *t;
   }
-  sub.warn_unknown({"init", "main", "handler", "shutdown_timer"});
+  read_restart_limit(sub, boot);
+  if (auto n = sub.integer("recovery_after")) {
+    if (*n < 0)
+      sub.wrong("recovery_after", sub.get("recovery_after"),
+                "a number of failed boots (0: never)");
+    else
+      boot.recovery_after = *n;
+  }
+  sub.warn_unknown({"init", "main", "handler", "shutdown_timer",
+                    "restart_limit", "recovery_after"});
   return boot;
 }
 

@@ -41,6 +41,8 @@ boot:
   main: web
   handler: {module: restart_handler}
   shutdown_timer: 1000
+  restart_limit: {max: 4, period: 2000, exceeded: give_up}
+  recovery_after: 5
 overlays:
   - {copy: files/motd, to: etc/motd}
   - {template: files/vm.args.in, to: etc/vm.args}
@@ -61,6 +63,10 @@ overlays:
   CHECK(s.boot->init[1].function == "mark_booted");
   CHECK(s.boot->main == std::optional<std::string>{"web"});
   CHECK(s.boot->shutdown_timer == 1000);
+  CHECK(s.boot->max_restarts == 4);
+  CHECK(s.boot->restart_period == 2000);
+  CHECK(s.boot->give_up);
+  CHECK(s.boot->recovery_after == 5);
   REQUIRE(s.overlays.size() == 2);
   CHECK(s.overlays[1].action == overlay::kind::template_file);
   CHECK(s.overlays[0].destination == "etc/motd");
@@ -92,6 +98,16 @@ TEST_CASE("release spec errors name the place and the culprit",
   SECTION("shutdown_timer must be positive") {
     auto r = load("release: s\nvsn: \"1\"\napplications: [a]\nboot: {shutdown_timer: -5}\n");
     CHECK(has_diagnostic(r.diags, {"key 'shutdown_timer'", "positive"}));
+  }
+  SECTION("restart_limit's exceeded is halt or give_up") {
+    auto r = load("release: s\nvsn: \"1\"\napplications: [a]\n"
+                  "boot: {restart_limit: {max: 2, exceeded: retry}}\n");
+    CHECK(has_diagnostic(r.diags, {"shop.rel:4:42", "key 'exceeded'",
+                                   "halt or give_up", "found 'retry'"}));
+  }
+  SECTION("recovery_after is a count") {
+    auto r = load("release: s\nvsn: \"1\"\napplications: [a]\nboot: {recovery_after: -1}\n");
+    CHECK(has_diagnostic(r.diags, {"key 'recovery_after'", "failed boots"}));
   }
   SECTION("include_runtime must be a boolean") {
     auto r = load("release: s\nvsn: \"1\"\napplications: [a]\ninclude_runtime: maybe\n");

@@ -56,6 +56,15 @@ struct boot_control {
   std::optional<callback_ref> handler;
   source_location handler_where;
   int64_t shutdown_timer = 30000;
+  /// Sliding window on the handler's restart verdicts, per app: more than
+  /// `max_restarts` within `restart_period` ms and the node halts, or (with
+  /// `give_up`) the app is left stopped.
+  int64_t max_restarts = 3;
+  int64_t restart_period = 5000;
+  bool give_up = false;
+  /// Reboot-loop guard: after this many boots in a row that did not reach
+  /// `started`, boot only the init entries (0: never).
+  int64_t recovery_after = 3;
 };
 
 /// A release spec `<rel>.rel` (SPEC §3).
