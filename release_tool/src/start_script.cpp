@@ -41,7 +41,7 @@ SOCKET="$RUN_DIR/$NAME.sock"
 LOG_MAX_BYTES=${RELC_LOG_MAX_BYTES:-10485760}
 
 usage() {
-  echo "Usage: $REL_NAME {foreground|start|stop|restart|ping|pid|status|versions|rpc CMD...} [ARGS...]" >&2
+  echo "Usage: $REL_NAME {foreground|console|start|stop|restart|reboot|ping|pid|status|versions|apps|registered|timeline|tree APP|remote|rpc CMD...} [ARGS...]" >&2
 }
 
 ctl() {
@@ -95,6 +95,11 @@ case "$cmd" in
     rm -f "$fifo"
     case "$outcome" in
       started) exit 0 ;;
+      started*)
+        # Up, but not as planned (shoehorn: main failed, or recovery plan).
+        echo "$REL_NAME: node $NAME $outcome" >&2
+        exit 0
+        ;;
       "") echo "$REL_NAME: node $NAME exited during boot (see $LOG_DIR/node.log)" >&2; exit 1 ;;
       *) echo "$outcome" >&2; exit 1 ;;
     esac
@@ -104,15 +109,27 @@ case "$cmd" in
     ctl stop
     ;;
   restart)
-    # The process is replaced: stop, then start with the same arguments.
-    if ctl ping >/dev/null 2>&1; then ctl stop; fi
-    exec "$0" start "$@"
+    # The boot script runs again inside the running process (init:restart);
+    # returns once the node is started again.
+    ctl restart
+    ;;
+  reboot)
+    # The process exits; heart starts it again, or else this script does.
+    reply=$(ctl reboot) || exit 1
+    case "$reply" in
+      heart*) echo "$REL_NAME: node $NAME rebooting: $reply" ;;
+      *) exec "$0" start "$@" ;;
+    esac
+    ;;
+  remote)
+    # An admin prompt on the running node: one command per line.
+    exec "$RELC" ctl "$SOCKET" --remote
     ;;
   ping)
     ctl ping
     ;;
-  pid|status|apps|registered)
-    ctl "$cmd"
+  pid|status|apps|registered|timeline|tree)
+    ctl "$cmd" "$@"
     ;;
   rpc)
     ctl "$@"

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -132,7 +133,56 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
 
 } // namespace
 
+namespace {
+
+// `relc ctl SOCKET --remote`: an admin prompt; each line is one request.
+int run_remote(const std::string& socket) {
+  auto tty = isatty(STDIN_FILENO) != 0;
+  std::string reply;
+  if (auto err = control_request(socket, "versions", reply)) {
+    fprintf(stderr, "relc: %s\n", describe_error(err).c_str());
+    return exit_failed;
+  }
+  if (tty)
+    printf("connected to %s (%s); commands as for rpc, 'help', 'quit'\n",
+           socket.c_str(), reply.substr(3, reply.size() > 4 ? reply.size() - 4 : 0).c_str());
+  std::string line;
+  for (;;) {
+    if (tty) {
+      printf("relc> ");
+      fflush(stdout);
+    }
+    if (!std::getline(std::cin, line))
+      break;
+    auto b = line.find_first_not_of(" \t");
+    if (b == std::string::npos)
+      continue;
+    line = line.substr(b);
+    if (line == "quit" || line == "exit")
+      break;
+    if (auto err = control_request(socket, line == "help" ? "?" : line, reply)) {
+      fprintf(stderr, "relc: %s\n", describe_error(err).c_str());
+      return exit_failed;
+    }
+    auto nl = reply.find('\n');
+    auto head = reply.substr(0, nl);
+    auto body = nl == std::string::npos ? std::string{} : reply.substr(nl + 1);
+    if (head == "ok")
+      fputs(body.c_str(), stdout);
+    else
+      printf("%s\n", head.empty() ? "no reply" : head.c_str());
+    fflush(stdout);
+    if (line == "stop" || line == "reboot")
+      break;
+  }
+  return exit_ok;
+}
+
+} // namespace
+
 int run_control_client(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[1] == "--remote")
+    return run_remote(args[0]);
   if (args.size() < 2) {
     fprintf(stderr, "relc: error: usage: relc ctl SOCKET COMMAND [ARGS...]\n");
     return exit_usage;
@@ -206,6 +256,9 @@ int run_boot_host(const std::vector<std::string>& args) {
     return exit_failed;
   }
   auto name = parsed.name.empty() ? n.release_name() : parsed.name;
+  // The reboot-loop guard counts per node (several may share a release).
+  n.set_boot_counter_file(parsed.node.release_dir + "/var/" + name
+                          + "/failed_boots");
   auto run_dir = parsed.node.release_dir + "/run";
   mkdir(run_dir.c_str(), 0700);
   {
@@ -240,7 +293,8 @@ int run_boot_host(const std::vector<std::string>& args) {
         heart_client_stop();
       }
     } else {
-      notifier.tell("started");
+      auto note = n.status().note;
+      notifier.tell(note.empty() ? "started" : "started (" + note + ")");
       heart_client_started();
       systemd_notify("READY=1\nSTATUS=started");
       if (auto usec = systemd_watchdog_usec(); usec > 0)
@@ -252,9 +306,22 @@ int run_boot_host(const std::vector<std::string>& args) {
           }
         }};
       auto reason = n.wait();
+      // `restart`: the boot script runs again in this process.
+      while (reason.empty() && n.take_restart_request()) {
+        systemd_notify("RELOADING=1");
+        if (auto err = n.restart(sys)) {
+          reason = "restart: boot failed: " + describe_error(err);
+          break;
+        }
+        systemd_notify("READY=1\nSTATUS=started");
+        reason = n.wait();
+      }
       systemd_notify("STOPPING=1");
-      // A requested stop disarms heart; an app that ended the node does not.
-      if (reason.empty())
+      // A requested stop disarms heart; an app that ended the node, and a
+      // reboot, do not: heart starts the node again.
+      if (control.reboot_requested())
+        heart_client_reboot();
+      else if (reason.empty())
         heart_client_stop();
       n.stop();
       if (!reason.empty()) {

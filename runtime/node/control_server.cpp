@@ -12,7 +12,9 @@
 
 #include <caf/all.hpp>
 
+#include "heart.hpp"
 #include "relc/runtime/node.hpp"
+#include "supervision_tree.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
@@ -148,9 +150,11 @@ void control_server::serve() {
     else
       reply = handle(request);
     write_all(client, reply);
-    bool stopping = request == "stop" && reply.rfind("ok", 0) == 0;
+    bool stopping = (request == "stop" || request == "reboot")
+                    && reply.rfind("ok", 0) == 0;
     if (stopping) {
       // Keep the connection until the node is gone: `stop` returns then.
+      reboot_ = request == "reboot";
       node_.request_stop();
       done_ = true;
       // The fd closes when the process exits.
@@ -178,7 +182,38 @@ std::string control_server::handle(const std::string& request) {
     return "ok\n" + versions_ + "\n";
   if (cmd == "status" && arity(0)) {
     auto st = node_.status();
-    return std::string{"ok\n"} + to_string(st.state) + "\n" + st.last_step + "\n";
+    return std::string{"ok\n"} + to_string(st.state) + "\n" + st.last_step
+           + "\n" + (st.note.empty() ? "" : st.note + "\n");
+  }
+  if (cmd == "timeline" && arity(0)) {
+    std::string out = "ok\n";
+    char at[32];
+    for (auto& e : node_.timeline()) {
+      snprintf(at, sizeof at, "+%.3f ms ",
+               static_cast<double>(e.at.count()) / 1000.0);
+      out += at + e.step + "\n";
+    }
+    return out;
+  }
+  if (cmd == "tree" && arity(1)) {
+    auto top = node_.application_top(w[1]);
+    if (!top)
+      return "error: no running application " + w[1] + " with a supervisor\n";
+    return "ok\n" + render_supervision_tree(sys_, top, w[1]);
+  }
+  if (cmd == "restart" && arity(0)) {
+    // Answers once the node is started again; if the new boot fails, the
+    // process exits and the caller sees the connection close unanswered.
+    auto before = node_.status().boots;
+    node_.request_restart();
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      auto st = node_.status();
+      if (st.boots > before && st.state == node_state::started)
+        return "ok\n" + (st.note.empty() ? "" : st.note + "\n");
+      if (done_)
+        return "error: the node stopped\n";
+    }
   }
   if (cmd == "apps" && arity(0)) {
     std::string out = "ok\n";
@@ -227,10 +262,14 @@ std::string control_server::handle(const std::string& request) {
   }
   if (cmd == "stop" && arity(0))
     return "ok\n";
+  if (cmd == "reboot" && arity(0))
+    return std::string{"ok\n"}
+           + (heart_client_active() ? "heart restarts the node\n"
+                                    : "no heart: the caller starts the node\n");
   return "error: unknown command or wrong arguments: '" + request.substr(0, 80)
          + "' (commands: ping, pid, status, versions, apps, registered, "
            "env_get APP KEY, env_set APP KEY VALUE, start_app APP, "
-           "stop_app APP, stop)\n";
+           "stop_app APP, tree APP, timeline, restart, reboot, stop)\n";
 }
 
 caf::error control_request(const std::string& path, const std::string& request,

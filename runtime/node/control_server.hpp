@@ -19,7 +19,9 @@ class node;
 /// `error: <why>` on the first line, then the payload, then EOF. Requests
 /// longer than 4 KiB or not in the command list get an error, never a crash.
 /// Commands: ping, pid, status, versions, apps, registered,
-/// env_get APP KEY, env_set APP KEY VALUE, start_app APP, stop_app APP, stop.
+/// env_get APP KEY, env_set APP KEY VALUE, start_app APP, stop_app APP,
+/// tree APP, timeline, restart (in this process), reboot (the process exits
+/// for heart or the start script to start it again), stop.
 class control_server {
 public:
   control_server(node& n, caf::actor_system& sys, std::string socket_path,
@@ -35,6 +37,9 @@ public:
   /// Handles one request line; the reply text (exposed for tests).
   std::string handle(const std::string& request);
 
+  /// True once `reboot` was asked: the host exits without disarming heart.
+  bool reboot_requested() const { return reboot_; }
+
 private:
   void serve();
 
@@ -44,6 +49,7 @@ private:
   std::string versions_;
   int fd_ = -1;
   std::atomic<bool> done_{false};
+  std::atomic<bool> reboot_{false};
   std::thread thread_;
 };
 

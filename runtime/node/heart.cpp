@@ -103,6 +103,7 @@ int run_heart(const std::vector<std::string>& command) {
     auto last_beat = started_at;
     bool started = boot_timeout.count() == 0;
     bool disarmed = false;
+    bool rebooting = false;
     std::string why;
     while (why.empty()) {
       pollfd p{fd, POLLIN, 0};
@@ -112,7 +113,9 @@ int run_heart(const std::vector<std::string>& command) {
         char buf[64];
         auto n = read(fd, buf, sizeof buf);
         if (n <= 0) {
-          why = disarmed ? "" : "node exited without a clean stop";
+          why = disarmed    ? ""
+                : rebooting ? "node rebooted"
+                            : "node exited without a clean stop";
           if (disarmed)
             break;
           continue;
@@ -122,12 +125,14 @@ int run_heart(const std::vector<std::string>& command) {
             disarmed = true;
           else if (buf[i] == 'R')
             started = true;
+          else if (buf[i] == 'X')
+            rebooting = true;
         }
         last_beat = now;
         continue;
       }
-      if (disarmed)
-        continue; // wait for the EOF of the clean exit
+      if (disarmed || rebooting)
+        continue; // wait for the EOF of the exit
       if (now - last_beat > beat_timeout)
         why = "no heartbeat for "
               + std::to_string(beat_timeout.count()) + " s";
@@ -146,6 +151,10 @@ int run_heart(const std::vector<std::string>& command) {
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    if (rebooting) { // asked for: not a failure, not counted
+      say("node rebooted; starting it again");
+      continue;
+    }
     auto now = clock_type::now();
     restarts.push_back(now);
     while (!restarts.empty() && now - restarts.front() > period)
@@ -181,8 +190,21 @@ bool heart_client_start() {
   return true;
 }
 
+bool heart_client_active() {
+  return beat_fd.load() >= 0;
+}
+
 void heart_client_started() {
   send_byte('R');
+}
+
+void heart_client_reboot() {
+  if (beat_fd.load() < 0)
+    return;
+  send_byte('X');
+  beating = false;
+  if (beat_thread.joinable())
+    beat_thread.join();
 }
 
 void heart_client_stop() {

@@ -8,7 +8,8 @@ namespace relc {
 /// `relc heart [--] COMMAND...`: runs COMMAND (a node) as a child and
 /// restarts it when it dies or stops beating. The node beats on the pipe
 /// whose fd heart passes in RELC_HEART_FD: 'B' every beat, 'R' once started,
-/// 'S' before a clean stop (which disarms heart: it then exits 0).
+/// 'S' before a clean stop (which disarms heart: it then exits 0), 'X'
+/// before a reboot.
 /// Environment: HEART_BEAT_TIMEOUT (s, default 60), HEART_COMMAND (run by
 /// /bin/sh -c instead of COMMAND on restart), HEART_MAX_RESTARTS (default 5)
 /// within HEART_RESTART_PERIOD (s, default 60): past that heart gives up and
@@ -20,8 +21,15 @@ int run_heart(const std::vector<std::string>& command);
 /// HEART_BEAT_TIMEOUT/4, at most 1 s). Returns false when not under heart.
 bool heart_client_start();
 
+/// In a node: true when heart watches it (RELC_HEART_FD was set).
+bool heart_client_active();
+
 /// In a node: reports 'R' (started).
 void heart_client_started();
+
+/// In a node: reports 'X' (reboot: heart starts the node again once it has
+/// exited, without counting it as a failure) and stops beating.
+void heart_client_reboot();
 
 /// In a node: reports 'S' (clean stop) and stops beating.
 void heart_client_stop();

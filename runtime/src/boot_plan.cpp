@@ -42,6 +42,45 @@ std::vector<std::string> names(const term& t, const char* key) {
   return result;
 }
 
+int64_t integer(const term& t, const char* key, int64_t fallback) {
+  auto* x = t.find(key);
+  return x && x->type() == term::kind::integer ? x->as_integer() : fallback;
+}
+
+planned_boot_control read_boot_control(const term& t) {
+  planned_boot_control result;
+  if (auto* init = t.find("init"); init && init->is_list())
+    for (auto& entry : init->as_list()) {
+      planned_init item;
+      if (auto* call = entry.find("call"); call && call->is_map()) {
+        item.app = str(*call, "app");
+        item.function = str(*call, "function");
+        if (auto* args = entry.find("args"))
+          item.args = *args;
+      } else {
+        item.app = str(entry, "app");
+      }
+      result.init.push_back(std::move(item));
+    }
+  if (auto main = str(t, "main"); !main.empty())
+    result.main = main;
+  if (auto* h = t.find("handler"); h && h->is_map()) {
+    result.handler = str(*h, "module");
+    if (auto* args = h->find("args"))
+      result.handler_args = *args;
+  }
+  result.shutdown_timer
+    = std::chrono::milliseconds{integer(t, "shutdown_timer", 30000)};
+  if (auto* limit = t.find("restart_limit"); limit && limit->is_map()) {
+    result.max_restarts = static_cast<int>(integer(*limit, "max", 3));
+    result.restart_period
+      = std::chrono::milliseconds{integer(*limit, "period", 5000)};
+    result.give_up = str(*limit, "exceeded") == "give_up";
+  }
+  result.recovery_after = static_cast<int>(integer(t, "recovery_after", 3));
+  return result;
+}
+
 } // namespace
 
 caf::expected<boot_plan> load_boot_plan(const std::string& root) {
@@ -72,6 +111,8 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root) {
   plan.name = str(*release, "name");
   plan.sys_config = str(*script, "sys_config");
   plan.node_args = str(*script, "node_args");
+  if (auto* boot = script->find("boot"); boot && boot->is_map())
+    plan.boot = read_boot_control(*boot);
   for (auto& a : apps->as_list()) {
     planned_app app;
     app.name = str(a, "name");

@@ -2,6 +2,7 @@
 
 // The boot file decoded into what the node needs (private to the runtime).
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,26 @@ struct planned_app {
   term env;
 };
 
+/// One `boot.init` entry: an app (with its dependencies) or a call.
+struct planned_init {
+  std::string app;
+  std::string function; ///< empty for an app
+  term args;
+};
+
+/// Shoehorn-style boot control (the spec's `boot:`).
+struct planned_boot_control {
+  std::vector<planned_init> init;
+  std::optional<std::string> main;
+  std::optional<std::string> handler; ///< exported handler module name
+  term handler_args;
+  std::chrono::milliseconds shutdown_timer{30000};
+  int max_restarts = 3;
+  std::chrono::milliseconds restart_period{5000};
+  bool give_up = false;
+  int recovery_after = 3;
+};
+
 struct boot_plan {
   std::string release_root;
   std::string name;
@@ -45,6 +66,7 @@ struct boot_plan {
   std::vector<planned_app> apps; ///< in start order
   std::string sys_config;        ///< path relative to the root
   std::string node_args;         ///< path relative to the root
+  std::optional<planned_boot_control> boot; ///< shoehorn mode when set
 };
 
 /// Reads releases/start.data and releases/<vsn>/<rel>.boot under `root`.

@@ -1,15 +1,21 @@
 #include "relc/runtime/node.hpp"
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include <caf/all.hpp>
 
 #include "app_library.hpp"
+#include "boot_counter.hpp"
+#include "boot_handler_runner.hpp"
 #include "boot_plan.hpp"
 #include "env_config.hpp"
 #include "relc/runtime/application.hpp"
@@ -79,18 +85,32 @@ struct node::impl {
   node_options options;
   boot_plan plan;
   std::vector<std::unique_ptr<app_record>> apps; // start order
+  std::vector<std::unique_ptr<app_record>> retired; // apps before a restart
   caf::actor registry;
   mutable std::mutex mtx;
   std::condition_variable cv;
   bool stop_requested = false;
+  bool restart_requested = false;
   std::string fatal; // why an app exit ends the node
   node_status status;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::vector<app_record*> started_order; // primaries, in start order
   // Serialises boot, stop and starting/stopping single apps: the control
   // server calls the latter on its own thread while the host may be
-  // stopping the node, and both walk started_order.
-  std::mutex lifecycle;
+  // stopping the node, and both walk started_order. Timed: the shoehorn
+  // controller must notice a stop while it waits for it.
+  std::timed_mutex lifecycle;
+  std::vector<timeline_entry> timeline; // guarded by mtx
+  static constexpr size_t max_timeline = 20000;
+
+  // Shoehorn mode (plan.boot): the handler, the restart window, and the
+  // controller thread that answers app exits (queued by on_app_exit).
+  std::unique_ptr<boot_handler_runner> handler;
+  std::unique_ptr<restart_window> restarts;
+  std::deque<app_event> events; // guarded by mtx
+  std::condition_variable controller_cv;
+  bool controller_quit = false;
+  std::thread controller;
 
   bool loaded = false;
 
@@ -105,16 +125,22 @@ struct node::impl {
     return nullptr;
   }
 
+  bool shoehorn() const {
+    return plan.boot.has_value();
+  }
+
   void step(const std::string& text) {
+    auto at = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - t0);
     {
       std::lock_guard<std::mutex> guard{mtx};
       status.last_step = text;
+      if (timeline.size() < max_timeline)
+        timeline.push_back({at, text});
     }
     if (!options.init_debug)
       return;
-    auto ms = std::chrono::duration<double, std::milli>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
+    auto ms = static_cast<double>(at.count()) / 1000.0;
     char prefix[48];
     snprintf(prefix, sizeof prefix, "init: +%.3f ms ", ms);
     auto line = prefix + text;
@@ -140,30 +166,38 @@ struct node::impl {
         return;
       }
       app->state = run_state::stopped;
-      auto text = describe_error(reason);
-      switch (app->plan.type) {
-        case app_start_type::temporary:
-          report = "application " + app->plan.name + " exited: " + text
-                   + " (type temporary)";
-          break;
-        case app_start_type::transient:
-          if (!reason) {
-            report = "application " + app->plan.name
-                     + " exited normally (type transient)";
-            break;
-          }
-          [[fallthrough]];
-        default:
-          if (fatal.empty())
-            fatal = app->plan.name + ": exited: " + text + " (type "
-                    + to_string(app->plan.type) + ")";
-          report = "application " + app->plan.name + " exited: " + text
-                   + " (type " + to_string(app->plan.type)
-                   + "): stopping the node";
-      }
+      report = shoehorn() ? queue_exit_event(*app, reason)
+                          : judge_exit(*app, reason);
     }
     log(log_level::info, "application_controller", report);
     cv.notify_all();
+  }
+
+  // OTP's rule for an app that terminated (mtx held).
+  std::string judge_exit(app_record& app, const caf::error& reason) {
+    auto text = describe_error(reason);
+    auto type = std::string{" (type "} + to_string(app.plan.type) + ")";
+    if (app.plan.type == app_start_type::temporary)
+      return "application " + app.plan.name + " exited: " + text + type;
+    if (app.plan.type == app_start_type::transient && !reason)
+      return "application " + app.plan.name + " exited normally" + type;
+    if (fatal.empty())
+      fatal = app.plan.name + ": exited: " + text + type;
+    return "application " + app.plan.name + " exited: " + text + type
+           + ": stopping the node";
+  }
+
+  // Shoehorn: every app is temporary and the boot handler decides (mtx held).
+  std::string queue_exit_event(app_record& app, const caf::error& reason) {
+    app_event e;
+    e.type = reason ? app_event_type::crashed : app_event_type::exited;
+    e.app = app.plan.name;
+    e.reason = reason ? describe_error(reason) : std::string{};
+    events.push_back(e);
+    controller_cv.notify_all();
+    return "application " + app.plan.name + " "
+           + (reason ? "crashed: " + e.reason : std::string{"exited normally"})
+           + " (the boot handler decides)";
   }
 
   caf::error load_env() {
@@ -276,7 +310,9 @@ struct node::impl {
     {
       std::lock_guard<std::mutex> guard{mtx};
       app.state = run_state::running;
+      app.stopping_on_purpose = false;
     }
+    forget_started(app);
     started_order.push_back(&app);
     if (app.top) {
       auto* self = this;
@@ -286,15 +322,30 @@ struct node::impl {
       });
     }
     for (auto& p : app.plan.phases)
-      if (auto err = run_phase(app, p.name, p.args))
+      if (auto err = run_phase(app, p.name, p.args)) {
+        // A start that failed half way leaves nothing running (OTP kills
+        // the app's processes when its start fails).
+        stop_one(app, std::chrono::steady_clock::now() + options.shutdown_time,
+                 false);
+        forget_started(app);
         return err;
+      }
     log(log_level::info, "application_controller",
         "application " + app.plan.name + " started (type "
           + to_string(app.plan.type) + ")");
     return {};
   }
 
-  void stop_one(app_record& app, std::chrono::steady_clock::time_point deadline) {
+  void forget_started(app_record& app) {
+    started_order.erase(
+      std::remove(started_order.begin(), started_order.end(), &app),
+      started_order.end());
+  }
+
+  // Stops `app` on purpose. With `report`, a shoehorn node tells its boot
+  // handler (through the controller, after this returns).
+  void stop_one(app_record& app, std::chrono::steady_clock::time_point deadline,
+                bool report = true) {
     {
       std::lock_guard<std::mutex> guard{mtx};
       if (app.state != run_state::running)
@@ -335,9 +386,20 @@ struct node::impl {
     }
     log(log_level::info, "application_controller",
         "application " + app.plan.name + " stopped");
+    if (report && shoehorn()) {
+      std::lock_guard<std::mutex> guard{mtx};
+      if (status.state == node_state::started) {
+        app_event e;
+        e.type = app_event_type::stopped;
+        e.app = app.plan.name;
+        events.push_back(std::move(e));
+        controller_cv.notify_all();
+      }
+    }
   }
 
   void stop_all() {
+    stop_controller();
     if (!sys_ptr)
       return;
     auto deadline = std::chrono::steady_clock::now() + options.shutdown_time;
@@ -363,6 +425,28 @@ struct node::impl {
     step("stopped");
   }
 
+  // Back to a node that has loaded nothing (for restart; after stop_all).
+  void reset() {
+    handler.reset();
+    restarts.reset();
+    counter.reset();
+    recovery = false;
+    shoehorn_note.clear();
+    started_order.clear();
+    // Actors of the old apps may still hold their app_context: keep them.
+    for (auto& a : apps)
+      retired.push_back(std::move(a));
+    apps.clear();
+    plan = boot_plan{};
+    loaded = false;
+    std::lock_guard<std::mutex> guard{mtx};
+    fatal.clear();
+    auto boots = status.boots;
+    status = node_status{};
+    status.boots = boots;
+    events.clear();
+  }
+
   caf::error load() {
     if (loaded)
       return {};
@@ -371,6 +455,12 @@ struct node::impl {
     if (!read)
       return failure("kernel", "boot file", describe_error(read.error()));
     plan = std::move(*read);
+    if (plan.boot) // shoehorn: all started as temporary, the handler decides
+      for (auto& p : plan.apps)
+        if (p.name != "kernel"
+            && (p.type == app_start_type::permanent
+                || p.type == app_start_type::transient))
+          p.type = app_start_type::temporary;
     for (auto& p : plan.apps) {
       auto record = std::make_unique<app_record>();
       record->plan = p;
@@ -390,51 +480,332 @@ struct node::impl {
       return err;
     step("start kernel services");
     registry = spawn_registry(sys());
+    if (auto* kernel = find("kernel"); kernel && !kernel->callback) {
+      std::lock_guard<std::mutex> guard{mtx};
+      kernel->state = run_state::running;
+    }
+    auto err = shoehorn() ? boot_shoehorn() : boot_all();
+    if (!err)
+      err = interruption();
+    if (err) {
+      stop_all();
+      return err;
+    }
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      status.state = node_state::started;
+      status.note = shoehorn_note;
+      ++status.boots;
+    }
+    if (counter && (shoehorn_note.empty() || recovery))
+      reset_boot_counter();
+    step("started " + plan.name + " " + plan.vsn);
+    return {};
+  }
+
+  // The release's apps in start order, by type (OTP's boot).
+  caf::error boot_all() {
     for (auto& a : apps) {
       if (should_abort())
         break;
       auto& app = *a;
-      if (app.plan.name == "kernel" && !app.callback) {
-        std::lock_guard<std::mutex> guard{mtx};
-        app.state = run_state::running;
-        continue;
-      }
+      if (app.state == run_state::running)
+        continue; // the kernel
       if (app.plan.type == app_start_type::none
           || app.plan.type == app_start_type::load || app.plan.included_by) {
         step("loaded " + app.plan.name);
         continue;
       }
       if (auto err = start_app(app)) {
-        if (app.plan.type == app_start_type::permanent) {
-          stop_all();
+        if (app.plan.type == app_start_type::permanent)
           return err;
-        }
         log(log_level::error, "application_controller",
             describe_error(err) + " (type " + to_string(app.plan.type)
               + ": the boot goes on)");
       }
     }
-    std::string fatal_copy;
-    bool stop = false;
-    {
-      std::lock_guard<std::mutex> guard{mtx};
-      fatal_copy = fatal;
-      stop = stop_requested;
-    }
-    if (!fatal_copy.empty()) {
-      stop_all();
-      return make_error(runtime_errc::boot_failed, fatal_copy);
-    }
-    if (stop) {
-      stop_all();
-      return make_error(runtime_errc::interrupted, "stopped during boot");
-    }
-    {
-      std::lock_guard<std::mutex> guard{mtx};
-      status.state = node_state::started;
-    }
-    step("started " + plan.name + " " + plan.vsn);
     return {};
+  }
+
+  // Why a boot that ran to its end must not count as started.
+  caf::error interruption() {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (!fatal.empty())
+      return make_error(runtime_errc::boot_failed, fatal);
+    if (stop_requested)
+      return make_error(runtime_errc::interrupted, "stopped during boot");
+    return {};
+  }
+
+  // -- shoehorn mode (SPEC §8) ----------------------------------------------
+
+  std::optional<boot_counter> counter; // the reboot-loop guard
+  bool recovery = false;
+  std::string shoehorn_note; // why main does not run
+
+  void reset_boot_counter() {
+    if (!counter->write(0))
+      log(log_level::warning, "boot_guard",
+          "cannot write " + counter->path() + ": " + strerror(errno));
+  }
+
+  // Ends the node (mtx not held): the host stops it and exits 1.
+  void halt(const std::string& why) {
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      if (fatal.empty())
+        fatal = why;
+    }
+    log(log_level::error, "boot_handler", why + ": halting the node");
+    cv.notify_all();
+  }
+
+  static std::string describe(const app_event& e) {
+    auto who = e.function.empty() ? e.app : e.app + "." + e.function;
+    return who + " " + to_string(e.type)
+           + (e.reason.empty() ? std::string{} : ": " + e.reason);
+  }
+
+  // Asks the handler about `e` and applies the restart window. A verdict
+  // of halt (or no verdict in time) ends the node; a restart past the
+  // window halts or gives up on the app.
+  boot_verdict verdict_on(app_event e) {
+    auto key = e.function.empty() ? e.app : e.app + "." + e.function;
+    e.recent_restarts = restarts->recent(key);
+    auto answer = handler->ask(e);
+    if (!answer) {
+      halt("boot handler gave no verdict on '" + describe(e) + "' within "
+           + std::to_string(handler->shutdown_timer().count())
+           + " ms (shutdown_timer)");
+      return boot_verdict::halt;
+    }
+    log(log_level::info, "boot_handler",
+        describe(e) + ": " + to_string(*answer));
+    if (*answer == boot_verdict::halt) {
+      halt("boot handler: halt on '" + describe(e) + "'");
+      return boot_verdict::halt;
+    }
+    if (*answer != boot_verdict::restart || e.type == app_event_type::started)
+      return boot_verdict::continue_boot;
+    if (restarts->allow(key))
+      return boot_verdict::restart;
+    auto limit = std::to_string(restarts->max()) + " restarts within "
+                 + std::to_string(restarts->period().count())
+                 + " ms (boot restart_limit)";
+    if (plan.boot->give_up) {
+      log(log_level::warning, "boot_handler",
+          "giving up on " + key + ": " + limit);
+      return boot_verdict::continue_boot;
+    }
+    halt(key + ": " + limit);
+    return boot_verdict::halt;
+  }
+
+  // Starts `app` after its dependencies (shoehorn's ensure_all_started);
+  // every start and start failure goes to the handler.
+  caf::error ensure_started(app_record& app) {
+    if (app.state == run_state::running)
+      return {};
+    if (app.plan.included_by)
+      return failure(app.plan.name, "start",
+                     "included by " + *app.plan.included_by
+                       + ", starts with its tree");
+    for (auto* deps : {&app.plan.applications, &app.plan.optional_applications})
+      for (auto& dep : *deps)
+        if (auto* d = find(dep); d && dep != "kernel")
+          if (auto err = ensure_started(*d))
+            return failure(app.plan.name, "start",
+                           "dependency '" + dep + "' did not start");
+    for (;;) {
+      if (should_abort())
+        return failure(app.plan.name, "start", "the node is stopping");
+      app_event e;
+      e.app = app.plan.name;
+      auto err = app.plan.type == app_start_type::none
+                   ? failure(app.plan.name, "start",
+                             "type none: its library is not loaded")
+                   : start_app(app);
+      if (!err) {
+        e.type = app_event_type::started;
+        if (verdict_on(e) == boot_verdict::halt)
+          return failure(app.plan.name, "start", "halted by the boot handler");
+        return {};
+      }
+      e.type = app_event_type::start_failed;
+      e.reason = describe_error(err);
+      log(log_level::error, "application_controller", e.reason);
+      if (verdict_on(e) != boot_verdict::restart)
+        return err;
+    }
+  }
+
+  // A boot init `{call: APP.FUNCTION, args}`, repeated on a restart verdict.
+  caf::error run_call(const planned_init& entry) {
+    auto* app = find(entry.app);
+    for (;;) {
+      if (should_abort())
+        return failure(entry.app, "call " + entry.function, "the node is stopping");
+      step("call " + entry.app + "." + entry.function);
+      caf::error err;
+      auto symbol = export_names::call_prefix + entry.function;
+      auto fn = app && app->library
+                  ? reinterpret_cast<boot_call_function>(
+                    find_symbol(app->library, symbol))
+                  : nullptr;
+      if (!fn) {
+        err = failure(entry.app, "call " + entry.function,
+                      "its library does not export " + symbol);
+      } else {
+        try {
+          if (auto e = fn(*app->ctx, entry.args))
+            err = failure(entry.app, "call " + entry.function, describe_error(e));
+        } catch (const std::exception& ex) {
+          err = failure(entry.app, "call " + entry.function, ex.what());
+        }
+      }
+      if (!err)
+        return {};
+      app_event e;
+      e.type = app_event_type::call_failed;
+      e.app = entry.app;
+      e.function = entry.function;
+      e.reason = describe_error(err);
+      log(log_level::error, "boot_handler", e.reason);
+      if (verdict_on(e) != boot_verdict::restart)
+        return err;
+    }
+  }
+
+  caf::error make_handler() {
+    auto& bc = *plan.boot;
+    std::unique_ptr<boot_handler> custom;
+    if (bc.handler) {
+      auto symbol = export_names::boot_handler_prefix + *bc.handler;
+      for (auto& a : apps)
+        if (a->library && !custom)
+          if (auto* f = find_symbol(a->library, symbol))
+            custom.reset(reinterpret_cast<boot_handler_factory>(f)());
+      if (!custom)
+        return failure("kernel", "boot handler",
+                       "no application library exports " + symbol);
+    }
+    handler = std::make_unique<boot_handler_runner>(std::move(custom),
+                                                    bc.shutdown_timer);
+    restarts = std::make_unique<restart_window>(bc.max_restarts,
+                                                bc.restart_period);
+    if (!handler->init(bc.handler_args))
+      return failure("kernel", "boot handler",
+                     "init did not return within "
+                       + std::to_string(bc.shutdown_timer.count())
+                       + " ms (shutdown_timer)");
+    return {};
+  }
+
+  // Reads the reboot-loop guard and counts this boot as failed until it
+  // reaches started.
+  void arm_boot_counter() {
+    auto& bc = *plan.boot;
+    if (bc.recovery_after <= 0 || options.boot_counter_file.empty())
+      return;
+    counter.emplace(options.boot_counter_file);
+    auto failed = counter->read();
+    recovery = failed >= bc.recovery_after;
+    if (recovery) {
+      shoehorn_note = "recovery plan: " + std::to_string(failed)
+                      + " boots in a row did not reach started (recovery_after "
+                      + std::to_string(bc.recovery_after)
+                      + "); only the init entries run";
+      log(log_level::warning, "boot_guard", shoehorn_note);
+    }
+    if (!counter->write(failed + 1))
+      log(log_level::warning, "boot_guard",
+          "cannot write " + counter->path() + ": " + strerror(errno));
+  }
+
+  // kernel, each init entry in order, then main; all apps temporary.
+  caf::error boot_shoehorn() {
+    auto& bc = *plan.boot;
+    if (auto err = make_handler())
+      return err;
+    arm_boot_counter();
+    start_controller();
+    for (auto& entry : bc.init) {
+      if (should_abort())
+        return {};
+      if (!entry.function.empty()) {
+        (void) run_call(entry);
+      } else if (auto* app = find(entry.app)) {
+        if (auto err = ensure_started(*app))
+          log(log_level::error, "boot_handler",
+              "init entry " + entry.app + " is not running: "
+                + describe_error(err));
+      }
+    }
+    if (!bc.main || should_abort() || recovery)
+      return {};
+    if (auto* app = find(*bc.main))
+      if (auto err = ensure_started(*app)) {
+        shoehorn_note = "main application " + *bc.main
+                        + " is not running: " + describe_error(err);
+        log(log_level::error, "boot_handler",
+            shoehorn_note + "; the init apps keep running");
+      }
+    return {};
+  }
+
+  void start_controller() {
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      controller_quit = false;
+      events.clear();
+    }
+    controller = std::thread{[this] { controller_loop(); }};
+  }
+
+  void stop_controller() {
+    if (!controller.joinable())
+      return;
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      controller_quit = true;
+    }
+    controller_cv.notify_all();
+    controller.join();
+  }
+
+  // Answers app exits and stops with the handler's verdict, one at a time,
+  // serialised with boot, stop and the admin's start/stop.
+  void controller_loop() {
+    for (;;) {
+      app_event e;
+      {
+        std::unique_lock<std::mutex> guard{mtx};
+        controller_cv.wait(guard,
+                           [this] { return controller_quit || !events.empty(); });
+        if (controller_quit)
+          return;
+        e = std::move(events.front());
+        events.pop_front();
+      }
+      std::unique_lock<std::timed_mutex> life{lifecycle, std::defer_lock};
+      while (!life.try_lock_for(std::chrono::milliseconds{10})) {
+        std::lock_guard<std::mutex> guard{mtx};
+        if (controller_quit)
+          return;
+      }
+      {
+        std::lock_guard<std::mutex> guard{mtx};
+        if (controller_quit || status.state == node_state::stopping
+            || status.state == node_state::stopped)
+          continue;
+      }
+      if (verdict_on(e) != boot_verdict::restart)
+        continue;
+      if (auto* app = find(e.app))
+        if (auto err = ensure_started(*app))
+          log(log_level::error, "boot_handler",
+              "restart of " + e.app + " failed: " + describe_error(err));
+    }
   }
 };
 
@@ -509,7 +880,7 @@ caf::error node::load() {
 }
 
 caf::error node::boot(caf::actor_system& sys) {
-  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+  std::lock_guard<std::timed_mutex> guard{impl_->lifecycle};
   return impl_->boot(sys);
 }
 
@@ -521,17 +892,58 @@ void node::request_stop() {
   impl_->cv.notify_all();
 }
 
+void node::request_restart() {
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    impl_->restart_requested = true;
+  }
+  impl_->cv.notify_all();
+}
+
 std::string node::wait() {
   std::unique_lock<std::mutex> guard{impl_->mtx};
   impl_->cv.wait(guard, [this] {
-    return impl_->stop_requested || !impl_->fatal.empty();
+    return impl_->stop_requested || impl_->restart_requested
+           || !impl_->fatal.empty();
   });
   return impl_->fatal;
 }
 
-void node::stop() {
-  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+bool node::take_restart_request() {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  auto result = impl_->restart_requested && !impl_->stop_requested
+                && impl_->fatal.empty();
+  impl_->restart_requested = false;
+  return result;
+}
+
+caf::error node::restart(caf::actor_system& sys) {
+  std::lock_guard<std::timed_mutex> guard{impl_->lifecycle};
   impl_->stop_all();
+  impl_->reset();
+  return impl_->boot(sys);
+}
+
+caf::actor node::application_top(const std::string& app) const {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  for (auto& a : impl_->apps)
+    if (a->plan.name == app && a->state == run_state::running)
+      return a->top;
+  return nullptr;
+}
+
+void node::stop() {
+  std::lock_guard<std::timed_mutex> guard{impl_->lifecycle};
+  impl_->stop_all();
+}
+
+void node::set_boot_counter_file(std::string path) {
+  impl_->options.boot_counter_file = std::move(path);
+}
+
+std::vector<timeline_entry> node::timeline() const {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  return impl_->timeline;
 }
 
 node_status node::status() const {
@@ -549,7 +961,7 @@ std::vector<running_app> node::which_applications() const {
 }
 
 caf::error node::stop_application(const std::string& app) {
-  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+  std::lock_guard<std::timed_mutex> guard{impl_->lifecycle};
   auto* record = impl_->find(app);
   if (!record)
     return make_error(runtime_errc::not_found, "no application " + app);
@@ -561,7 +973,7 @@ caf::error node::stop_application(const std::string& app) {
 }
 
 caf::error node::start_application(const std::string& app) {
-  std::lock_guard<std::mutex> guard{impl_->lifecycle};
+  std::lock_guard<std::timed_mutex> guard{impl_->lifecycle};
   auto* record = impl_->find(app);
   if (!record)
     return make_error(runtime_errc::not_found, "no application " + app);
@@ -581,7 +993,8 @@ caf::error node::start_application(const std::string& app) {
       return make_error(runtime_errc::wrong_strategy, "the node is not started");
     record->stopping_on_purpose = false;
   }
-  return impl_->start_app(*record);
+  return impl_->shoehorn() ? impl_->ensure_started(*record)
+                           : impl_->start_app(*record);
 }
 
 caf::error node::set_env(const std::string& app, const std::string& key,

@@ -67,6 +67,14 @@ std::string raw_request(const std::string& socket_path, const std::string& bytes
   return reply;
 }
 
+size_t lines_in(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos;
+       pos = text.find(needle, pos + 1))
+    ++count;
+  return count;
+}
+
 } // namespace
 
 TEST_CASE("start a daemon, ping it, ask for its apps, stop it", "[e2e][ops]") {
@@ -193,15 +201,48 @@ TEST_CASE("apps are stopped and started, env is set, the node restarts, over the
   auto again = rel.run({"rpc", "start_app", "bsc"});
   CHECK(again.exit_code == 1);
   CHECK(again.err.find("already running") != std::string::npos);
+  // restart re-runs the boot script in the same process: env from the
+  // release again, apps started anew, same pid.
   auto before = atoi(rel.run({"pid"}).out.c_str());
   CHECK(rel.run({"restart"}).exit_code == 0);
+  CHECK(atoi(rel.run({"pid"}).out.c_str()) == before);
+  CHECK(rel.run({"rpc", "env_get", "bsc", "max_phones"}).out == "100\n");
+  CHECK(rel.run({"rpc", "apps"}).out == "kernel 0.1.0 permanent\nbsc 1.0.0 permanent\n");
+  // reboot: the process exits and, without heart, the script starts it.
+  CHECK(rel.run({"reboot"}).exit_code == 0);
   auto after = atoi(rel.run({"pid"}).out.c_str());
   CHECK(after > 0);
   CHECK(after != before);
   CHECK(rel.run({"stop"}).exit_code == 0);
+  auto log = read_file(rel.root + "/log/bsc/node.log");
+  CHECK(lines_in(log, "application bsc started") == 4);
   auto unit = read_file(rel.root + "/etc/bsc.service");
   CHECK(unit.find("Type=notify") != std::string::npos);
   CHECK(unit.find("bin/bsc foreground") != std::string::npos);
+}
+
+TEST_CASE("the admin channel shows the supervision tree and the boot timeline, "
+          "and bin/<rel> remote is a prompt on the node", "[e2e][ops]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}).exit_code == 0);
+  auto tree = rel.run({"tree", "bsc"});
+  CHECK(tree.exit_code == 0);
+  CHECK(tree.out.rfind("bsc  supervisor  <", 0) == 0);
+  CHECK(tree.out.find("\n  frequency  worker  <") != std::string::npos);
+  CHECK(tree.out.find("\n  phone_sup  supervisor  <") != std::string::npos);
+  auto nope = rel.run({"tree", "nope"});
+  CHECK(nope.exit_code == 1);
+  CHECK(nope.err.find("no running application nope") != std::string::npos);
+  auto timeline = rel.run({"timeline"}).out;
+  CHECK(timeline.find(" ms start bsc\n") != std::string::npos);
+  CHECK(timeline.find(" ms start_phase bsc oper\n") != std::string::npos);
+  CHECK(timeline.find(" ms started bsc ") != std::string::npos);
+  auto remote = run_process({"/bin/sh", "-c", "printf 'ping\\napps\\nbogus\\nquit\\n' | /bin/sh '"
+                                               + rel.script + "' remote"});
+  CHECK(remote.exit_code == 0);
+  CHECK(remote.out.rfind("pong\nkernel 0.1.0 permanent\nbsc 1.0.0 permanent\n"
+                         "error: unknown command", 0) == 0);
+  CHECK(rel.run({"stop"}).exit_code == 0);
 }
 
 namespace {
@@ -278,6 +319,49 @@ TEST_CASE("heart gives up after N restarts in T seconds, and says why",
   CHECK(log.find("heart: node exited without a clean stop; giving up after 2 "
                  "restarts within 60 s") != std::string::npos);
   CHECK(rel.run({"ping"}).exit_code == 1);
+}
+
+TEST_CASE("reboot under heart: the node exits and heart starts it again",
+          "[e2e][ops][heart]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}, heart_env).exit_code == 0);
+  auto first = node_pid(rel);
+  REQUIRE(first > 0);
+  auto reboot = rel.run({"reboot"});
+  CHECK(reboot.exit_code == 0);
+  CHECK(reboot.out.find("heart restarts the node") != std::string::npos);
+  auto second = new_node_within(rel, first, 10s);
+  CHECK(second > 0);
+  CHECK(!alive(first));
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  auto log = read_file(rel.root + "/log/bsc/node.log");
+  CHECK(log.find("heart: node rebooted; starting it again") != std::string::npos);
+}
+
+TEST_CASE("heart fires when the boot does not reach started in time "
+          "(HEART_BOOT_TIMEOUT)", "[e2e][ops][heart]") {
+  temp_dir dir;
+  lib_dir libs{dir / "lib"};
+  libs.add_app("slow", "1.0",
+               manifest("slow", "1.0",
+                        "mod: {module: probe_app}\nenv: {start_delay_ms: 30000}\n"),
+               RELC_TEST_PROBE_APP);
+  write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
+                            "applications: [kernel, slow]\n");
+  REQUIRE(run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
+                               libs.str(), "--out", (dir / "out").string(),
+                               "--no-tar"}).exit_code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto heart = run_process({RELC_TEST_NODE_EXE, "heart", "--", RELC_TEST_NODE_EXE,
+                            "boot", (dir / "out/t").string()},
+                           {"HEART_BOOT_TIMEOUT=1", "HEART_MAX_RESTARTS=1",
+                            "HEART_BEAT_TIMEOUT=5"});
+  CHECK(heart.exit_code == 1);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK(heart.err.find("heart: boot did not reach started within 1 s; restarting "
+                       "the node") != std::string::npos);
+  CHECK(heart.err.find("heart: boot did not reach started within 1 s; giving up "
+                       "after 1 restarts") != std::string::npos);
 }
 
 TEST_CASE("a clean stop disarms heart", "[e2e][ops][heart]") {

@@ -12,7 +12,7 @@ inline constexpr const char application_prefix[] = "relc_application__";
 inline constexpr const char module_prefix[] = "relc_module__";
 
 /// `relc_call__<function>`: a function a boot `init` entry calls,
-/// `void (relc::app_context&, const relc::term& args)`.
+/// `caf::error (relc::app_context&, const relc::term& args)` (boot_handler.hpp).
 inline constexpr const char call_prefix[] = "relc_call__";
 
 /// `relc_boot_handler__<module>`: a shoehorn-style boot failure handler.

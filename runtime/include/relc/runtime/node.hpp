@@ -30,6 +30,9 @@ struct node_options {
   std::chrono::milliseconds shutdown_time{30000};
   /// Where --init-debug lines go (default: stderr).
   std::function<void(const std::string&)> debug_sink;
+  /// The reboot-loop guard's counter file (shoehorn releases); empty: no
+  /// guard. relc boot uses <root>/var/<node name>/failed_boots.
+  std::string boot_counter_file;
 };
 
 enum class node_state { starting, started, stopping, stopped };
@@ -40,6 +43,17 @@ const char* to_string(node_state x);
 struct node_status {
   node_state state = node_state::starting;
   std::string last_step;
+  /// Set when a shoehorn node runs without its main application: main
+  /// failed to start, or the reboot-loop guard chose the recovery plan.
+  std::string note;
+  /// How often this node reached started (a restart counts again).
+  int boots = 0;
+};
+
+/// One step of the boot (or stop) with its time since the node was created.
+struct timeline_entry {
+  std::chrono::microseconds at;
+  std::string step;
 };
 
 /// A running application, as `which_applications` lists it.
@@ -77,18 +91,40 @@ public:
   /// started apps too (runtime_errc::interrupted). `sys` must outlive stop().
   [[nodiscard]] caf::error boot(caf::actor_system& sys);
 
+  /// Sets node_options::boot_counter_file (before boot(); the host may
+  /// know the node's name only after load()).
+  void set_boot_counter_file(std::string path);
+
   /// Asks the node to stop (thread-safe; e.g. from a signal thread).
   void request_stop();
 
-  /// Blocks until a stop was requested or an app exit ends the node.
-  /// Returns the reason an app ended the node, or an empty string.
+  /// Asks the node to restart: wait() returns and the host calls restart()
+  /// (OTP's init:restart, in the same process).
+  void request_restart();
+
+  /// Blocks until a stop or restart was requested or an app exit (or a
+  /// boot handler's halt) ends the node. Returns why the node ended, or an
+  /// empty string for a request.
   std::string wait();
+
+  /// True once after request_restart(); the host then calls restart().
+  bool take_restart_request();
+
+  /// Stops every app, then reads the boot file, env and config again and
+  /// boots anew in `sys`, in this process (libraries stay loaded).
+  [[nodiscard]] caf::error restart(caf::actor_system& sys);
+
+  /// The top supervisor of a running application (null if none).
+  caf::actor application_top(const std::string& app) const;
 
   /// Stops every running app in reverse start order: prep_stop, shutdown of
   /// its tree, stop; bounded by shutdown_time.
   void stop();
 
   node_status status() const;
+
+  /// Every boot and stop step so far with its time (the boot timeline).
+  std::vector<timeline_entry> timeline() const;
   std::vector<running_app> which_applications() const;
 
   /// Stops one application on purpose; no other app is affected. Like
