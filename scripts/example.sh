@@ -1,13 +1,13 @@
 #!/bin/sh
 # The main job: build relc and the example apps, build the example releases
-# (bsc, top, rvi) into ./_rel with relc build, then boot the bsc release with
+# (bsc, bsc_safe, top, rvi) into ./_rel with relc build, then boot the bsc release with
 # its demo on (phones allocate and free frequencies; the frequency server is
 # killed and restarted by its supervisor) and stop it with SIGTERM.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 ./scripts/build.sh
-for rel in bsc top rvi; do
+for rel in bsc bsc_safe top rvi; do
   "$BUILD_DIR/bin/relc" build "rel/$rel.rel" --lib-dir "$BUILD_DIR/relc-lib" --out _rel
 done
 "$BUILD_DIR/bin/relc" deps rel/top.rel --lib-dir "$BUILD_DIR/relc-lib"

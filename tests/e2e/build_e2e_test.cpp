@@ -51,7 +51,7 @@ std::set<std::string> tree_listing(const fs::path& root) {
 
 TEST_CASE("every example release builds byte-identically in two places at two times",
           "[e2e][build]") {
-  for (auto rel : {"bsc", "top", "rvi"}) {
+  for (auto rel : {"bsc", "bsc_safe", "top", "rvi"}) {
     INFO(rel);
     temp_dir first;
     temp_dir second;
@@ -204,7 +204,7 @@ TEST_CASE("relc check passes on the examples and fails a broken spec with one li
           "[e2e][build]") {
   temp_dir dir;
   stage_inputs(dir.path());
-  for (auto rel : {"bsc", "top", "rvi"}) {
+  for (auto rel : {"bsc", "bsc_safe", "top", "rvi"}) {
     auto r = run_process({relc_exe, "check", (dir / "rel" / (std::string{rel} + ".rel")).string(),
                           "--lib-dir", (dir / "lib").string(), "--strict"});
     INFO(r.err);

@@ -245,6 +245,22 @@ TEST_CASE("the admin channel shows the supervision tree and the boot timeline, "
   CHECK(rel.run({"stop"}).exit_code == 0);
 }
 
+TEST_CASE("the bsc_safe example boots under shoehorn control as a daemon",
+          "[e2e][ops]") {
+  built_release rel{"bsc_safe"};
+  auto start = rel.run({"start"});
+  INFO(start.err);
+  REQUIRE(start.exit_code == 0);
+  CHECK(start.err.empty()); // no note: main started
+  CHECK(rel.run({"rpc", "apps"}).out
+        == "kernel 0.1.0 permanent\nfw_guard 0.1.0 temporary\nbsc 1.0.0 temporary\n");
+  CHECK(rel.run({"status"}).out.rfind("started\n", 0) == 0);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  auto log = read_file(rel.root + "/log/bsc_safe/node.log");
+  CHECK(log.find("fw_guard: boot marked by fw_guard [bsc_safe]") != std::string::npos);
+  CHECK(read_file(rel.root + "/var/bsc_safe/failed_boots") == "0\n");
+}
+
 namespace {
 
 int node_pid(built_release& rel) {
