@@ -248,7 +248,10 @@ int run_boot_host(const std::vector<std::string>& args) {
   heart_client_start(); // beats from the start: a hung boot is a hung node
   // Libraries load before the actor system's threads exist: mapping code
   // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
-  node n{parsed.node};
+  // Owned here so it goes before the actor system: apps' callback objects
+  // may hold actor handles, which must not outlive their system.
+  auto owned = std::make_unique<node>(parsed.node);
+  node& n = *owned;
   if (auto err = n.load()) {
     auto line = "boot failed: " + describe_error(err);
     fprintf(stderr, "%s\n", line.c_str());
@@ -335,6 +338,7 @@ int run_boot_host(const std::vector<std::string>& args) {
       watchdog.join();
     n.stop();
     control.stop();
+    owned.reset();
     // Actors outside every supervision tree must not hold the exit hostage.
     sys.await_actors_before_shutdown(false);
   }

@@ -55,14 +55,70 @@ public:
   find_env_vars(const std::string& key) const override;
   caf::expected<caf::actor> start_included(const std::string& app) override;
   caf::actor registry() override;
+  void adopt(const caf::actor& actor) override;
 
 private:
   node::impl& owner_;
   app_record& app_;
 };
 
+// Free-standing actors an app adopted (app_context::adopt), by id; shared
+// with the functors that drop them when they die.
+struct adopted_actors {
+  std::mutex mtx;
+  std::map<caf::actor_id, caf::actor_addr> actors;
+
+  std::vector<caf::actor> take_alive() {
+    std::map<caf::actor_id, caf::actor_addr> xs;
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      xs.swap(actors);
+    }
+    std::vector<caf::actor> result;
+    for (auto& [id, addr] : xs)
+      if (auto h = caf::actor_cast<caf::actor>(addr))
+        result.push_back(std::move(h));
+    return result;
+  }
+
+  // Kills every adopted actor still alive (OTP: the group leader's
+  // processes die with the application). Does not wait: for an actor's
+  // own context.
+  void kill_all() {
+    for (auto& h : take_alive())
+      caf::anon_send_exit(h, caf::exit_reason::kill);
+  }
+
+  // Kills them and waits until they are gone (or the deadline passed), as
+  // OTP's application master does before the app's stop/1.
+  void kill_all(caf::actor_system& sys,
+                std::chrono::steady_clock::time_point deadline) {
+    auto xs = take_alive();
+    if (xs.empty())
+      return;
+    caf::scoped_actor self{sys, true};
+    for (auto& h : xs) {
+      self->monitor(h);
+      self->send_exit(h, caf::exit_reason::kill);
+    }
+    for (size_t i = 0; i < xs.size(); ++i) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline)
+        return;
+      bool timed_out = false;
+      self->receive([](caf::down_msg&) {},
+                    caf::after(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - now))
+                      >> [&] { timed_out = true; });
+      if (timed_out)
+        return;
+    }
+  }
+};
+
 struct app_record {
   planned_app plan;
+  std::shared_ptr<adopted_actors> adopted = std::make_shared<adopted_actors>();
   term env;
   void* library = nullptr;
   std::unique_ptr<application> callback;
@@ -166,6 +222,10 @@ struct node::impl {
         return;
       }
       app->state = run_state::stopped;
+      app->adopted->kill_all();
+      for (auto& inc : app->plan.included)
+        if (auto* child = find(inc))
+          child->adopted->kill_all();
       report = shoehorn() ? queue_exit_event(*app, reason)
                           : judge_exit(*app, reason);
     }
@@ -374,6 +434,10 @@ struct node::impl {
         self->send_exit(app.top, caf::exit_reason::kill);
       }
     }
+    app.adopted->kill_all(sys(), deadline);
+    for (auto& inc : app.plan.included)
+      if (auto* child = find(inc))
+        child->adopted->kill_all(sys(), deadline);
     if (app.callback)
       app.callback->stop(*app.ctx);
     {
@@ -863,6 +927,21 @@ caf::expected<caf::actor> app_ctx::start_included(const std::string& name) {
 
 caf::actor app_ctx::registry() {
   return owner_.registry;
+}
+
+void app_ctx::adopt(const caf::actor& actor) {
+  if (!actor)
+    return;
+  auto set = app_.adopted;
+  auto id = actor.id();
+  {
+    std::lock_guard<std::mutex> guard{set->mtx};
+    set->actors.emplace(id, actor.address());
+  }
+  actor->attach_functor([set, id] {
+    std::lock_guard<std::mutex> guard{set->mtx};
+    set->actors.erase(id);
+  });
 }
 
 } // namespace

@@ -137,6 +137,36 @@ TEST_CASE("a top supervisor past its intensity ends its app (and a permanent "
                  "intensity") != std::string::npos);
 }
 
+TEST_CASE("actors an app adopted die with the app, on a stop and on a crash",
+          "[e2e][boot]") {
+  SECTION("a stop on purpose: after the tree, before stop/1; unadopted ones live") {
+    release_fixture f;
+    f.probe("a", "env: {free_actor: adopted}\n");
+    f.probe("b", "env: {free_actor: unadopted}\n");
+    auto node = boot(f.build("[kernel, a, b]"), {"--name", "n"});
+    REQUIRE(node->wait_for("application b started"));
+    auto sock = f.dir.str() + "/out/t/run/n.sock";
+    CHECK(run_process({node_exe, "ctl", sock, "stop_app", "a"}).exit_code == 0);
+    CHECK(run_process({node_exe, "ctl", sock, "stop_app", "b"}).exit_code == 0);
+    auto err = node->err();
+    CHECK(in_order(err, {"probe a: prep_stop", "probe a: free actor down: kill",
+                         "probe a: stop", "application a stopped"}));
+    CHECK(err.find("probe b: free actor down") == std::string::npos);
+    node->signal(SIGTERM);
+    CHECK(node->wait_exit() == 0);
+  }
+  SECTION("a temporary app that crashes takes its adopted actors along") {
+    release_fixture f;
+    f.probe("a", "env: {free_actor: adopted, exit_after_ms: 100, exit_reason: crash}\n");
+    f.probe("b");
+    auto node = boot(f.build("[kernel, {name: a, type: temporary}, b]"));
+    REQUIRE(node->wait_for("probe a: free actor down: kill"));
+    CHECK(node->running());
+    node->signal(SIGTERM);
+    CHECK(node->wait_exit() == 0);
+  }
+}
+
 TEST_CASE("start phases run in application_starter order with an included app",
           "[e2e][boot]") {
   release_fixture f;

@@ -44,8 +44,8 @@ public:
                                    std::chrono::milliseconds(ms));
     if (!found)
       return found.error();
-    auto service = ctx.system().spawn(core_service, names);
-    service_ = service;
+    // Outside the tree, adopted: it dies with the app (OTP's group leader).
+    auto service = ctx.spawn(core_service, names);
     if (auto err = relc::register_name(ctx.system(), ctx.registry(),
                                        "rvi_core", service))
       return err;
@@ -54,13 +54,6 @@ public:
                 + " component(s)");
     return {};
   }
-
-  void stop(relc::app_context&) override {
-    caf::anon_send_exit(service_, caf::exit_reason::user_shutdown);
-  }
-
-private:
-  caf::actor service_;
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
@@ -50,6 +51,22 @@ public:
   /// The node's name registry (see registry.hpp for its requests and the
   /// blocking helpers).
   virtual caf::actor registry() = 0;
+
+  /// Makes `actor` part of this application: when the application stops
+  /// or terminates, it is killed after the app's tree (OTP kills every
+  /// process whose group leader is the application's). Actors under the
+  /// app's supervisors need not be adopted; a free-standing one must be,
+  /// or be linked to one that is: CAF 0.17 has no group leader to find
+  /// them by.
+  virtual void adopt(const caf::actor& actor) = 0;
+
+  /// Spawns an actor in system() and adopts it.
+  template <class... Ts>
+  caf::actor spawn(Ts&&... xs) {
+    caf::actor result = system().spawn(std::forward<Ts>(xs)...);
+    adopt(result);
+    return result;
+  }
 };
 
 /// The application callback (OTP's `application` behaviour). A library

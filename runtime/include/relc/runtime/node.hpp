@@ -88,7 +88,8 @@ public:
   /// Boots the release in `sys` (calls load() first if needed). On failure
   /// every started app is stopped again and the error's text is
   /// `<app>: <step>: <reason>`; a stop requested during boot stops the
-  /// started apps too (runtime_errc::interrupted). `sys` must outlive stop().
+  /// started apps too (runtime_errc::interrupted). `sys` must outlive the
+  /// node: apps' callback objects may hold actor handles.
   [[nodiscard]] caf::error boot(caf::actor_system& sys);
 
   /// Sets node_options::boot_counter_file (before boot(); the host may
