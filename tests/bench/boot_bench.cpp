@@ -151,5 +151,8 @@ int main(int argc, char** argv) {
            floor_rss / 1024.0, ready, ready / floor, stop, rss / 1024.0);
     fflush(stdout);
   }
-  fs::remove_all(root);
+  if (getenv("RELC_BENCH_KEEP"))
+    printf("releases kept under %s\n", root.c_str());
+  else
+    fs::remove_all(root);
 }
