@@ -13,6 +13,12 @@ namespace relc {
 [[nodiscard]] caf::expected<void*> load_app_library(const std::string& path,
                                                     const std::string& sha256);
 
+/// The two halves of load_app_library: the checksum (safe on any thread)
+/// and the dlopen.
+[[nodiscard]] caf::error verify_app_library(const std::string& path,
+                                            const std::string& sha256);
+[[nodiscard]] caf::expected<void*> open_app_library(const std::string& path);
+
 /// Looks up `symbol` in a loaded library; null when absent.
 void* find_symbol(void* library, const std::string& symbol);
 

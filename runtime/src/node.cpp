@@ -17,6 +17,8 @@
 #include "boot_counter.hpp"
 #include "boot_handler_runner.hpp"
 #include "boot_plan.hpp"
+#include "library_verifier.hpp"
+#include "start_signal.hpp"
 #include "env_config.hpp"
 #include "relc/runtime/application.hpp"
 #include "relc/runtime/export_names.hpp"
@@ -303,12 +305,23 @@ struct node::impl {
   }
 
   caf::error load_libraries() {
-    for (auto& a : apps) {
-      if (a->plan.type == app_start_type::none || !a->plan.library)
-        continue;
-      auto path = (fs::path{plan.release_root} / *a->plan.library).string();
+    std::vector<app_record*> todo;
+    std::vector<library_file> files;
+    for (auto& a : apps)
+      if (a->plan.type != app_start_type::none && a->plan.library) {
+        todo.push_back(a.get());
+        files.push_back({(fs::path{plan.release_root} / *a->plan.library).string(),
+                         a->plan.sha256});
+      }
+    step("verify " + std::to_string(files.size()) + " libraries");
+    auto verified = verify_libraries(files);
+    for (size_t i = 0; i < todo.size(); ++i) {
+      auto* a = todo[i];
+      auto& path = files[i].path;
       step("load " + a->plan.name + " " + *a->plan.library);
-      auto handle = load_app_library(path, a->plan.sha256);
+      if (auto err = verified[i])
+        return failure(a->plan.name, "load", describe_error(err));
+      auto handle = open_app_library(path);
       if (!handle)
         return failure(a->plan.name, "load", describe_error(handle.error()));
       a->library = *handle;
@@ -416,22 +429,14 @@ struct node::impl {
     if (app.callback)
       app.callback->prep_stop(*app.ctx);
     if (app.top) {
-      caf::scoped_actor self{sys(), true};
-      self->monitor(app.top);
-      self->send_exit(app.top, caf::exit_reason::user_shutdown);
-      auto now = std::chrono::steady_clock::now();
-      auto left = deadline > now ? deadline - now
-                                 : std::chrono::steady_clock::duration::zero();
-      bool timed_out = false;
-      self->receive(
-        [&](caf::down_msg&) {},
-        caf::after(std::chrono::duration_cast<std::chrono::milliseconds>(left))
-          >> [&] { timed_out = true; });
-      if (timed_out) {
+      auto gone = std::make_shared<start_signal>();
+      app.top->attach_functor([gone](const caf::error& r) { gone->set(r); });
+      caf::anon_send_exit(app.top, caf::exit_reason::user_shutdown);
+      if (!gone->wait(deadline)) {
         log(log_level::warning, "application_controller",
             "application " + app.plan.name
               + " did not stop within the shutdown time, killing its tree");
-        self->send_exit(app.top, caf::exit_reason::kill);
+        caf::anon_send_exit(app.top, caf::exit_reason::kill);
       }
     }
     app.adopted->kill_all(sys(), deadline);

@@ -7,6 +7,7 @@
 
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "start_signal.hpp"
 
 namespace relc {
 
@@ -65,6 +66,7 @@ struct sup_state {
   bool init_done = false;
   caf::error init_error;
   std::vector<caf::typed_response_promise<caf::ok_atom>> init_waiters;
+  std::shared_ptr<start_signal> started; // start_supervisor's waiter
   bool shutting_down = false;
 
   static inline const char* name = "relc_supervisor";
@@ -268,6 +270,8 @@ void finish_init(sup_ptr self, caf::error err) {
   auto& st = self->state;
   st.init_done = true;
   st.init_error = err;
+  if (st.started)
+    st.started->set(err);
   for (auto& rp : st.init_waiters) {
     if (err)
       rp.deliver(err);
@@ -477,9 +481,17 @@ caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
 }
 
 caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
-                              std::vector<child_spec> specs) {
+                              std::vector<child_spec> specs,
+                              std::shared_ptr<start_signal> started) {
   auto& st = self->state;
   st.flags = std::move(flags);
+  st.started = started;
+  if (started) // a supervisor killed before its init is done still answers
+    self->attach_functor([started](const caf::error& reason) {
+      started->set(reason ? reason
+                          : make_error(runtime_errc::start_failed,
+                                       "supervisor exited during its start"));
+    });
   self->set_exit_handler([self](caf::exit_msg& em) { handle_exit(self, em); });
   self->set_down_handler([self](caf::down_msg& dm) { handle_down(self, dm); });
   // What links did in OTP: a supervisor that dies (killed, or crashed) takes
@@ -639,34 +651,34 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
 
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children) {
-  return sys.spawn(supervisor_impl, std::move(flags), std::move(children));
+  return sys.spawn(supervisor_impl, std::move(flags), std::move(children),
+                   std::shared_ptr<start_signal>{});
 }
 
 caf::expected<caf::actor>
 start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                  std::vector<child_spec> children,
                  std::chrono::milliseconds timeout) {
-  auto sup = spawn_supervisor(sys, std::move(flags), std::move(children));
   if (in_child_start) {
     // Inside a supervisor: waiting here could starve the scheduler. A start
     // failure arrives as this supervisor's exit, which the parent handles.
-    return sup;
+    return spawn_supervisor(sys, std::move(flags), std::move(children));
   }
-  caf::scoped_actor self{sys, true};
-  caf::error failure;
-  self->request(sup, timeout, sup_atoms::init::value)
-    .receive([](caf::ok_atom) {}, [&](caf::error& err) { failure = err; });
-  if (!failure)
-    return sup;
-  if (failure == caf::sec::request_receiver_down) {
-    // It already exited: its exit reason is the start error.
-    self->monitor(sup);
-    self->receive([&](caf::down_msg& dm) { failure = dm.reason; },
-                  caf::after(timeout) >> [] {});
-  } else {
+  auto name = flags.name;
+  auto started = std::make_shared<start_signal>();
+  auto sup = sys.spawn(supervisor_impl, std::move(flags), std::move(children),
+                       started);
+  if (!started->wait(std::chrono::steady_clock::now() + timeout)) {
     caf::anon_send_exit(sup, caf::exit_reason::kill);
+    return make_error(runtime_errc::start_failed,
+                      "supervisor " + name + " did not start within "
+                        + std::to_string(timeout.count()) + " ms");
   }
-  return failure;
+  if (auto err = started->error()) {
+    caf::anon_send_exit(sup, caf::exit_reason::kill); // if not gone already
+    return err;
+  }
+  return sup;
 }
 
 child_spec supervisor_child(std::string id, supervisor_flags flags,

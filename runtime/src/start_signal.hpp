@@ -1,0 +1,70 @@
+#pragma once
+
+// A one-shot signal from an actor to a thread outside the scheduler: the
+// outcome of a supervisor's start, or an actor's exit. Cheaper than a
+// scoped_actor round trip (no actor to create, register and destroy), and
+// the waiter spins briefly before it sleeps, because the answer usually
+// comes within microseconds and a futex wake-up on a VM costs tens of them
+// (private to the runtime).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include <caf/error.hpp>
+
+namespace relc {
+
+class start_signal {
+public:
+  /// The first call wins; later ones are ignored.
+  void set(const caf::error& err) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (done_.load(std::memory_order_relaxed))
+        return;
+      err_ = err;
+      done_.store(true, std::memory_order_release);
+    }
+    cv_.notify_all();
+  }
+
+  /// Waits for set(); false if the deadline passed first.
+  bool wait(std::chrono::steady_clock::time_point deadline) {
+    auto spin_until = std::chrono::steady_clock::now() + spin_time;
+    while (!done_.load(std::memory_order_acquire)) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= spin_until)
+        break;
+      cpu_relax();
+    }
+    std::unique_lock<std::mutex> guard{mtx_};
+    return cv_.wait_until(guard, deadline, [this] {
+      return done_.load(std::memory_order_acquire);
+    });
+  }
+
+  /// What set() delivered (only valid after wait() returned true).
+  caf::error error() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return err_;
+  }
+
+private:
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    asm volatile("yield");
+#endif
+  }
+
+  static constexpr std::chrono::microseconds spin_time{50};
+  std::atomic<bool> done_{false};
+  mutable std::mutex mtx_;
+  std::condition_variable cv_;
+  caf::error err_;
+};
+
+} // namespace relc
