@@ -1,28 +1,45 @@
 #include "library_verifier.hpp"
 
-#include <atomic>
-#include <thread>
-
 #include "app_library.hpp"
 
 namespace relc {
 
-std::vector<caf::error> verify_libraries(const std::vector<library_file>& files) {
-  std::vector<caf::error> results(files.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (auto i = next++; i < files.size(); i = next++)
-      results[i] = verify_app_library(files[i].path, files[i].sha256);
-  };
-  auto cores = std::max(1u, std::thread::hardware_concurrency());
-  auto helpers = std::min<size_t>(std::min(cores, 4u) - 1, files.size() / 8);
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < helpers; ++i)
-    threads.emplace_back(work);
-  work();
-  for (auto& t : threads)
-    t.join();
-  return results;
+library_verifier::library_verifier(std::vector<library_file> files)
+  : files_(std::move(files)), results_(files_.size()) {
+  if (!files_.empty())
+    thread_ = std::thread{[this] { run(); }};
+}
+
+library_verifier::~library_verifier() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    quit_ = true;
+  }
+  if (thread_.joinable())
+    thread_.join();
+}
+
+void library_verifier::run() {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (quit_)
+        return;
+    }
+    auto err = verify_app_library(files_[i].path, files_[i].sha256);
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      results_[i] = std::move(err);
+      done_ = i + 1;
+    }
+    cv_.notify_all();
+  }
+}
+
+caf::error library_verifier::result(size_t i) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  cv_.wait(guard, [&] { return done_ > i; });
+  return results_[i];
 }
 
 } // namespace relc

@@ -313,13 +313,12 @@ struct node::impl {
         files.push_back({(fs::path{plan.release_root} / *a->plan.library).string(),
                          a->plan.sha256});
       }
-    step("verify " + std::to_string(files.size()) + " libraries");
-    auto verified = verify_libraries(files);
+    library_verifier verifier{files};
     for (size_t i = 0; i < todo.size(); ++i) {
       auto* a = todo[i];
       auto& path = files[i].path;
       step("load " + a->plan.name + " " + *a->plan.library);
-      if (auto err = verified[i])
+      if (auto err = verifier.result(i))
         return failure(a->plan.name, "load", describe_error(err));
       auto handle = open_app_library(path);
       if (!handle)
