@@ -10,8 +10,8 @@ std::string make_start_script(const std::string& rel_name,
 # Start script of release @REL@ @VSN@, written by relc build.
 set -eu
 
-SCRIPT_DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd -P)
-RELEASE_ROOT=$(CDPATH= cd -- "$SCRIPT_DIR/.." && pwd -P)
+SCRIPT_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
+RELEASE_ROOT=$(CDPATH='' cd -- "$SCRIPT_DIR/.." && pwd -P)
 REL_NAME="@REL@"
 REL_VSN="@VSN@"
 RUNTIME_VSN="@RUNTIME@"
