@@ -171,6 +171,7 @@ struct node::impl {
   std::thread controller;
 
   bool loaded = false;
+  std::chrono::steady_clock::time_point boot_began; // load() began
 
   explicit impl(node_options o) : options(std::move(o)) {}
 
@@ -470,7 +471,8 @@ struct node::impl {
     stop_controller();
     if (!sys_ptr)
       return;
-    auto deadline = std::chrono::steady_clock::now() + options.shutdown_time;
+    auto began = std::chrono::steady_clock::now();
+    auto deadline = began + options.shutdown_time;
     {
       std::lock_guard<std::mutex> guard{mtx};
       if (status.state == node_state::stopped)
@@ -491,6 +493,16 @@ struct node::impl {
       status.state = node_state::stopped;
     }
     step("stopped");
+    log(log_level::info, "init", "stopped in " + ms_since(began));
+  }
+
+  static std::string ms_since(std::chrono::steady_clock::time_point t) {
+    char text[32];
+    snprintf(text, sizeof text, "%.1f ms",
+             std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - t)
+               .count());
+    return text;
   }
 
   // Back to a node that has loaded nothing (for restart; after stop_all).
@@ -518,6 +530,7 @@ struct node::impl {
   caf::error load() {
     if (loaded)
       return {};
+    boot_began = std::chrono::steady_clock::now();
     step("read boot file of " + options.release_dir);
     auto read = load_boot_plan(options.release_dir);
     if (!read)
@@ -568,6 +581,9 @@ struct node::impl {
     if (counter && (shoehorn_note.empty() || recovery))
       reset_boot_counter();
     step("started " + plan.name + " " + plan.vsn);
+    log(log_level::info, "init",
+        "started " + plan.name + " " + plan.vsn + " in " + ms_since(boot_began)
+          + " (apps started: " + std::to_string(started_order.size()) + ")");
     return {};
   }
 
