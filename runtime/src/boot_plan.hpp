@@ -63,7 +63,7 @@ struct boot_plan {
   std::string name;
   std::string vsn;
   std::string runtime;
-  std::vector<planned_app> apps; ///< in start order
+  std::vector<planned_app> apps; ///< in start order (moved into the node)
   std::string sys_config;        ///< path relative to the root
   std::string node_args;         ///< path relative to the root
   std::optional<planned_boot_control> boot; ///< shoehorn mode when set

@@ -542,11 +542,12 @@ struct node::impl {
             && (p.type == app_start_type::permanent
                 || p.type == app_start_type::transient))
           p.type = app_start_type::temporary;
-    for (auto& p : plan.apps) {
+    for (auto& p : plan.apps) { // the records own them from here on
       auto record = std::make_unique<app_record>();
-      record->plan = p;
+      record->plan = std::move(p);
       apps.push_back(std::move(record));
     }
+    plan.apps.clear();
     if (auto err = load_env())
       return err;
     if (auto err = load_libraries())
