@@ -33,39 +33,37 @@ void boot_handler::init(const term&) {
 
 boot_handler_runner::boot_handler_runner(std::unique_ptr<boot_handler> handler,
                                          std::chrono::milliseconds timer)
-  : handler_(std::move(handler)), timer_(timer) {
-  if (handler_)
-    thread_ = std::thread{[this] { loop(); }};
+  : st_(std::make_shared<shared>()), timer_(timer) {
+  st_->handler = std::move(handler);
+  if (st_->handler)
+    thread_ = std::thread{[st = st_] { loop(st); }};
 }
 
 boot_handler_runner::~boot_handler_runner() {
   if (!thread_.joinable())
     return;
   {
-    std::lock_guard<std::mutex> guard{mtx_};
-    quit_ = true;
+    std::lock_guard<std::mutex> guard{st_->mtx};
+    st_->quit = true;
   }
-  cv_.notify_all();
+  st_->cv.notify_all();
   std::lock_guard<std::mutex> no_call{call_mtx_};
-  if (stuck_) {
-    // The handler never returned: the thread may use it forever.
-    thread_.detach();
-    (void) handler_.release();
-  } else {
+  if (stuck_)
+    thread_.detach(); // it ends after the stuck call returns, if ever
+  else
     thread_.join();
-  }
 }
 
-void boot_handler_runner::loop() {
+void boot_handler_runner::loop(std::shared_ptr<shared> st) {
   for (;;) {
     std::function<void()> job;
     {
-      std::unique_lock<std::mutex> guard{mtx_};
-      cv_.wait(guard, [this] { return quit_ || !jobs_.empty(); });
-      if (jobs_.empty())
+      std::unique_lock<std::mutex> guard{st->mtx};
+      st->cv.wait(guard, [&] { return st->quit || !st->jobs.empty(); });
+      if (st->quit || st->jobs.empty())
         return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      job = std::move(st->jobs.front());
+      st->jobs.pop_front();
     }
     job();
   }
@@ -78,13 +76,13 @@ bool boot_handler_runner::run(std::function<void()> fn) {
   auto done = std::make_shared<std::promise<void>>();
   auto result = done->get_future();
   {
-    std::lock_guard<std::mutex> guard{mtx_};
-    jobs_.emplace_back([fn = std::move(fn), done] {
+    std::lock_guard<std::mutex> guard{st_->mtx};
+    st_->jobs.emplace_back([fn = std::move(fn), done] {
       fn();
       done->set_value();
     });
   }
-  cv_.notify_all();
+  st_->cv.notify_all();
   if (result.wait_for(timer_) == std::future_status::ready)
     return true;
   stuck_ = true;
@@ -92,9 +90,9 @@ bool boot_handler_runner::run(std::function<void()> fn) {
 }
 
 bool boot_handler_runner::init(const term& args) {
-  if (!handler_)
+  if (!st_->handler)
     return true;
-  auto* h = handler_.get();
+  auto* h = st_->handler.get();
   return run([h, args] {
     try {
       h->init(args);
@@ -104,10 +102,10 @@ bool boot_handler_runner::init(const term& args) {
 }
 
 std::optional<boot_verdict> boot_handler_runner::ask(const app_event& event) {
-  if (!handler_)
+  if (!st_->handler)
     return boot_verdict::continue_boot;
   auto verdict = std::make_shared<boot_verdict>(boot_verdict::halt);
-  auto* h = handler_.get();
+  auto* h = st_->handler.get();
   if (!run([h, event, verdict] {
         try {
           *verdict = h->handle(event);

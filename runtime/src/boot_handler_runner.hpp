@@ -38,16 +38,21 @@ public:
   std::chrono::milliseconds shutdown_timer() const { return timer_; }
 
 private:
-  bool run(std::function<void()> fn);
-  void loop();
+  // Shared with the thread: a stuck handler call may outlive the runner.
+  struct shared {
+    std::unique_ptr<boot_handler> handler;
+    std::mutex mtx;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> jobs;
+    bool quit = false;
+  };
 
-  std::unique_ptr<boot_handler> handler_;
+  bool run(std::function<void()> fn);
+  static void loop(std::shared_ptr<shared> st);
+
+  std::shared_ptr<shared> st_;
   std::chrono::milliseconds timer_;
   std::mutex call_mtx_; // one call (and its wait) at a time
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool quit_ = false;
   bool stuck_ = false;
   std::thread thread_;
 };
