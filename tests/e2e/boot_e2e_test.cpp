@@ -349,6 +349,25 @@ TEST_CASE("rvi: core awaits every component, then announces itself",
   }
 }
 
+TEST_CASE("a waiter that dies is dropped: the name registers later and a "
+          "living waiter gets it", "[e2e][boot]") {
+  release_fixture f;
+  f.probe("a", "env: {await_and_die: shared}\n");
+  f.probe("c", "env: {await: shared}\n");
+  f.probe("b", "env: {register_as: shared, register_after_ms: 300}\n");
+  auto node = boot(f.build("[kernel, a, c, b]"), {"--name", "n"});
+  REQUIRE(node->wait_for("probe a: waiter for shared died"));
+  REQUIRE(node->wait_for("probe b: registered shared"));
+  REQUIRE(node->wait_for("probe c: await shared ok"));
+  auto names = run_process({node_exe, "ctl", f.dir.str() + "/out/t/run/n.sock",
+                            "registered"});
+  CHECK(names.out == "shared\n");
+  CHECK(node->running());
+  node->signal(SIGTERM);
+  CHECK(node->wait_exit() == 0);
+  CHECK(node->err().find("await shared failed") == std::string::npos);
+}
+
 TEST_CASE("bsc boots from its release's start script and stops on SIGTERM",
           "[e2e][boot]") {
   temp_dir dir;
