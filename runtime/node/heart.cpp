@@ -73,6 +73,17 @@ void send_byte(char c) {
     (void) !write(fd, &c, 1);
 }
 
+// Sends the node's last word to heart ('S' stop, 'X' reboot) and stops
+// beating.
+void stop_beating(char last) {
+  if (beat_fd.load() < 0)
+    return;
+  send_byte(last);
+  beating = false;
+  if (beat_thread.joinable())
+    beat_thread.join();
+}
+
 } // namespace
 
 int run_heart(const std::vector<std::string>& command) {
@@ -199,21 +210,11 @@ void heart_client_started() {
 }
 
 void heart_client_reboot() {
-  if (beat_fd.load() < 0)
-    return;
-  send_byte('X');
-  beating = false;
-  if (beat_thread.joinable())
-    beat_thread.join();
+  stop_beating('X');
 }
 
 void heart_client_stop() {
-  if (beat_fd.load() < 0)
-    return;
-  send_byte('S');
-  beating = false;
-  if (beat_thread.joinable())
-    beat_thread.join();
+  stop_beating('S');
 }
 
 } // namespace relc

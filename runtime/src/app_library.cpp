@@ -71,13 +71,6 @@ caf::expected<void*> open_app_library(const std::string& path) {
   return handle;
 }
 
-caf::expected<void*> load_app_library(const std::string& path,
-                                      const std::string& sha256) {
-  if (auto err = verify_app_library(path, sha256))
-    return err;
-  return open_app_library(path);
-}
-
 void* find_symbol(void* library, const std::string& symbol) {
   return dlsym(library, symbol.c_str());
 }

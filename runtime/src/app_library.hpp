@@ -6,17 +6,14 @@
 
 namespace relc {
 
-/// Verifies the SHA-256 of the library at `path` against `sha256` and loads
-/// it (RTLD_NOW | RTLD_LOCAL; never unloaded while the node runs). The error
-/// says what is wrong with the file: missing, corrupt (checksum), foreign
-/// (wrong architecture) or unloadable (dlerror).
-[[nodiscard]] caf::expected<void*> load_app_library(const std::string& path,
-                                                    const std::string& sha256);
-
-/// The two halves of load_app_library: the checksum (safe on any thread)
-/// and the dlopen.
+/// Checks the SHA-256 of the library at `path` against `sha256` (safe on
+/// any thread). The error says what is wrong: missing, unreadable, or
+/// changed since relc build.
 [[nodiscard]] caf::error verify_app_library(const std::string& path,
                                             const std::string& sha256);
+
+/// Loads a verified library (RTLD_NOW | RTLD_LOCAL; never unloaded while
+/// the node runs); the error is dlerror's (e.g. a foreign architecture).
 [[nodiscard]] caf::expected<void*> open_app_library(const std::string& path);
 
 /// Looks up `symbol` in a loaded library; null when absent.

@@ -15,30 +15,6 @@ namespace {
 
 const std::string node_exe = RELC_TEST_NODE_EXE;
 
-// Apps made from the probe library; their env sets their behaviour.
-struct release_fixture {
-  temp_dir dir;
-  lib_dir libs{dir / "lib"};
-
-  void probe(const std::string& name, const std::string& extra = "") {
-    libs.add_app(name, "1.0",
-                 manifest(name, "1.0", "mod: {module: probe_app}\n" + extra),
-                 RELC_TEST_PROBE_APP);
-  }
-
-  // Builds the release and returns its directory.
-  std::string build(const std::string& apps, const std::string& extra = "") {
-    write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
-                              "applications: " + apps + "\n" + extra);
-    auto r = run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
-                                  libs.str(), "--out", (dir / "out").string(),
-                                  "--no-tar"});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return (dir / "out" / "t").string();
-  }
-};
-
 std::unique_ptr<background_process>
 boot(const std::string& release, std::vector<std::string> args = {},
      std::vector<std::string> env = {}) {
@@ -47,31 +23,11 @@ boot(const std::string& release, std::vector<std::string> args = {},
   return std::make_unique<background_process>(argv, env);
 }
 
-// True when the needles appear in the text in this order.
-bool in_order(const std::string& text, const std::vector<std::string>& needles) {
-  size_t pos = 0;
-  for (auto& n : needles) {
-    auto found = text.find(n, pos);
-    if (found == std::string::npos)
-      return false;
-    pos = found + n.size();
-  }
-  return true;
-}
-
-size_t lines_with(const std::string& text, const std::string& needle) {
-  size_t count = 0;
-  for (size_t pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + 1))
-    ++count;
-  return count;
-}
-
 } // namespace
 
 TEST_CASE("a permanent app exiting normally still ends the node, non-zero",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a", "env: {exit_after_ms: 300, exit_reason: normal}\n");
   f.probe("b");
   auto node = boot(f.build("[kernel, b, a]"));
@@ -83,7 +39,7 @@ TEST_CASE("a permanent app exiting normally still ends the node, non-zero",
 
 TEST_CASE("a temporary app's exit is reported and the rest keeps running",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a", "env: {exit_after_ms: 100, exit_reason: crash}\n");
   f.probe("b");
   auto node = boot(f.build("[kernel, {name: a, type: temporary}, b]"));
@@ -98,7 +54,7 @@ TEST_CASE("a temporary app's exit is reported and the rest keeps running",
 TEST_CASE("a transient app ends the node only when it exits abnormally",
           "[e2e][boot]") {
   SECTION("normal exit: reported, the node stays up") {
-    release_fixture f;
+    probe_release f;
     f.probe("a", "env: {exit_after_ms: 100, exit_reason: normal}\n");
     auto node = boot(f.build("[kernel, {name: a, type: transient}]"));
     REQUIRE(node->wait_for("application a exited normally (type transient)"));
@@ -108,7 +64,7 @@ TEST_CASE("a transient app ends the node only when it exits abnormally",
     CHECK(node->wait_exit() == 0);
   }
   SECTION("exit with reason shutdown: the node stops, non-zero") {
-    release_fixture f;
+    probe_release f;
     f.probe("a", "env: {exit_after_ms: 100, exit_reason: shutdown}\n");
     auto node = boot(f.build("[kernel, {name: a, type: transient}]"));
     CHECK(node->wait_exit() == 1);
@@ -116,7 +72,7 @@ TEST_CASE("a transient app ends the node only when it exits abnormally",
           != std::string::npos);
   }
   SECTION("crash: the node stops, non-zero") {
-    release_fixture f;
+    probe_release f;
     f.probe("a", "env: {exit_after_ms: 100, exit_reason: crash}\n");
     auto node = boot(f.build("[kernel, {name: a, type: transient}]"));
     CHECK(node->wait_exit() == 1);
@@ -126,7 +82,7 @@ TEST_CASE("a transient app ends the node only when it exits abnormally",
 
 TEST_CASE("a top supervisor past its intensity ends its app (and a permanent "
           "app ends the node)", "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a", "env: {crash_worker_every_ms: 50}\n");
   auto node = boot(f.build("[kernel, a]"));
   CHECK(node->wait_exit() == 1);
@@ -140,7 +96,7 @@ TEST_CASE("a top supervisor past its intensity ends its app (and a permanent "
 TEST_CASE("actors an app adopted die with the app, on a stop and on a crash",
           "[e2e][boot]") {
   SECTION("a stop on purpose: after the tree, before stop/1; unadopted ones live") {
-    release_fixture f;
+    probe_release f;
     f.probe("a", "env: {free_actor: adopted}\n");
     f.probe("b", "env: {free_actor: unadopted}\n");
     auto node = boot(f.build("[kernel, a, b]"), {"--name", "n"});
@@ -156,7 +112,7 @@ TEST_CASE("actors an app adopted die with the app, on a stop and on a crash",
     CHECK(node->wait_exit() == 0);
   }
   SECTION("a temporary app that crashes takes its adopted actors along") {
-    release_fixture f;
+    probe_release f;
     f.probe("a", "env: {free_actor: adopted, exit_after_ms: 100, exit_reason: crash}\n");
     f.probe("b");
     auto node = boot(f.build("[kernel, {name: a, type: temporary}, b]"));
@@ -169,7 +125,7 @@ TEST_CASE("actors an app adopted die with the app, on a stop and on a crash",
 
 TEST_CASE("start phases run in application_starter order with an included app",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("top", "included_applications: [inc]\n"
                  "start_phases: [init, go]\n");
   f.probe("inc", "start_phases: [init, extra, go]\n");
@@ -208,7 +164,7 @@ TEST_CASE("the top_app example runs bsc's tree and phases in order",
 
 TEST_CASE("env precedence: manifest < sys.config < --env, with ${VAR} typed",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a", "env:\n  port: 1\n  name: manifest\n  level: 1\n  keep: kept\n"
                "  show: [port, name, level, ratio, flag, keep, host]\n");
   write_file(f.dir / "sys.config",
@@ -233,7 +189,7 @@ TEST_CASE("env precedence: manifest < sys.config < --env, with ${VAR} typed",
 
 TEST_CASE("an unset variable without a default stops the boot, naming it",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a");
   write_file(f.dir / "sys.config", "a:\n  port: ${RELC_TEST_SURELY_UNSET}\n");
   auto node = boot(f.build("[kernel, a]", "sys_config: sys.config\n"));
@@ -247,7 +203,7 @@ TEST_CASE("an unset variable without a default stops the boot, naming it",
 
 TEST_CASE("a permanent app whose start fails: one boot-failure line, exit 1, "
           "started apps stopped in reverse", "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a");
   f.probe("b");
   f.probe("c", "env: {start_error: \"no database\"}\n");
@@ -261,7 +217,7 @@ TEST_CASE("a permanent app whose start fails: one boot-failure line, exit 1, "
 
 TEST_CASE("a failing start phase is a boot failure naming the phase",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a", "start_phases: [init, go]\nenv: {phase_error: go}\n");
   auto node = boot(f.build("[kernel, a]"));
   CHECK(node->wait_exit() == 1);
@@ -271,7 +227,7 @@ TEST_CASE("a failing start phase is a boot failure naming the phase",
 
 TEST_CASE("a corrupt or missing library stops the boot naming app and file",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a");
   auto rel = f.build("[kernel, a]");
   auto lib = fs::path{rel} / "lib/a-1.0/lib/liba.so";
@@ -294,7 +250,7 @@ TEST_CASE("a corrupt or missing library stops the boot naming app and file",
 
 TEST_CASE("SIGTERM stops the apps in reverse start order, exit 0",
           "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a");
   f.probe("b", "applications: [a]\n");
   f.probe("c");
@@ -309,7 +265,7 @@ TEST_CASE("SIGTERM stops the apps in reverse start order, exit 0",
 }
 
 TEST_CASE("a stop during boot also stops the app still starting", "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a");
   f.probe("b", "env: {start_delay_ms: 1000}\n");
   f.probe("c");
@@ -351,7 +307,7 @@ TEST_CASE("rvi: core awaits every component, then announces itself",
 
 TEST_CASE("a waiter that dies is dropped: the name registers later and a "
           "living waiter gets it", "[e2e][boot]") {
-  release_fixture f;
+  probe_release f;
   f.probe("a", "env: {await_and_die: shared}\n");
   f.probe("c", "env: {await: shared}\n");
   f.probe("b", "env: {register_as: shared, register_after_ms: 300}\n");

@@ -67,14 +67,6 @@ std::string raw_request(const std::string& socket_path, const std::string& bytes
   return reply;
 }
 
-size_t lines_in(const std::string& text, const std::string& needle) {
-  size_t count = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + 1))
-    ++count;
-  return count;
-}
-
 } // namespace
 
 TEST_CASE("start a daemon, ping it, ask for its apps, stop it", "[e2e][ops]") {
@@ -215,7 +207,7 @@ TEST_CASE("apps are stopped and started, env is set, the node restarts, over the
   CHECK(after != before);
   CHECK(rel.run({"stop"}).exit_code == 0);
   auto log = read_file(rel.root + "/log/bsc/node.log");
-  CHECK(lines_in(log, "application bsc started") == 4);
+  CHECK(lines_with(log, "application bsc started") == 4);
   auto unit = read_file(rel.root + "/etc/bsc.service");
   CHECK(unit.find("Type=notify") != std::string::npos);
   CHECK(unit.find("bin/bsc foreground") != std::string::npos);
@@ -356,20 +348,12 @@ TEST_CASE("reboot under heart: the node exits and heart starts it again",
 
 TEST_CASE("heart fires when the boot does not reach started in time "
           "(HEART_BOOT_TIMEOUT)", "[e2e][ops][heart]") {
-  temp_dir dir;
-  lib_dir libs{dir / "lib"};
-  libs.add_app("slow", "1.0",
-               manifest("slow", "1.0",
-                        "mod: {module: probe_app}\nenv: {start_delay_ms: 30000}\n"),
-               RELC_TEST_PROBE_APP);
-  write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
-                            "applications: [kernel, slow]\n");
-  REQUIRE(run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
-                               libs.str(), "--out", (dir / "out").string(),
-                               "--no-tar"}).exit_code == 0);
+  probe_release slow;
+  slow.probe("slow", "env: {start_delay_ms: 30000}\n");
+  auto root = slow.build("[kernel, slow]");
   auto t0 = std::chrono::steady_clock::now();
   auto heart = run_process({RELC_TEST_NODE_EXE, "heart", "--", RELC_TEST_NODE_EXE,
-                            "boot", (dir / "out/t").string()},
+                            "boot", root},
                            {"HEART_BOOT_TIMEOUT=1", "HEART_MAX_RESTARTS=1",
                             "HEART_BEAT_TIMEOUT=5"});
   CHECK(heart.exit_code == 1);

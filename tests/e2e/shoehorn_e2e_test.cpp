@@ -15,28 +15,14 @@ namespace {
 
 const std::string node_exe = RELC_TEST_NODE_EXE;
 
-struct shoehorn_release {
-  temp_dir dir;
-  lib_dir libs{dir / "lib"};
+// A probe release with a `boot:` section, booted and asked as relc boot's
+// node `t` would be.
+struct shoehorn_release : probe_release {
   std::string root;
-
-  void probe(const std::string& name, const std::string& extra = "") {
-    libs.add_app(name, "1.0",
-                 manifest(name, "1.0", "mod: {module: probe_app}\n" + extra),
-                 RELC_TEST_PROBE_APP);
-  }
 
   void build(const std::string& apps, const std::string& boot,
              const std::string& extra = "") {
-    write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
-                              "applications: " + apps + "\nboot:\n" + boot
-                                + "\n" + extra);
-    auto r = run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
-                                  libs.str(), "--out", (dir / "out").string(),
-                                  "--no-tar"});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    root = (dir / "out" / "t").string();
+    root = probe_release::build(apps, "boot:\n" + boot + "\n" + extra);
   }
 
   std::unique_ptr<background_process> boot(std::vector<std::string> env = {}) {
@@ -49,17 +35,6 @@ struct shoehorn_release {
     return run_process(args);
   }
 };
-
-bool in_order(const std::string& text, const std::vector<std::string>& needles) {
-  size_t pos = 0;
-  for (auto& n : needles) {
-    auto found = text.find(n, pos);
-    if (found == std::string::npos)
-      return false;
-    pos = found + n.size();
-  }
-  return true;
-}
 
 } // namespace
 

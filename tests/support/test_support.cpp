@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -241,6 +243,43 @@ int background_process::wait_exit(std::chrono::milliseconds timeout) {
 
 std::string file_digest(const fs::path& path) {
   return relc::sha256::of(read_file(path));
+}
+
+void probe_release::probe(const std::string& name, const std::string& extra) {
+  libs.add_app(name, "1.0",
+               manifest(name, "1.0", "mod: {module: probe_app}\n" + extra),
+               RELC_TEST_PROBE_APP);
+}
+
+std::string probe_release::build(const std::string& apps,
+                                 const std::string& extra) {
+  write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
+                            "applications: " + apps + "\n" + extra);
+  auto r = run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
+                                libs.str(), "--out", (dir / "out").string(),
+                                "--no-tar"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return (dir / "out" / "t").string();
+}
+
+bool in_order(const std::string& text, const std::vector<std::string>& needles) {
+  size_t pos = 0;
+  for (auto& n : needles) {
+    auto found = text.find(n, pos);
+    if (found == std::string::npos)
+      return false;
+    pos = found + n.size();
+  }
+  return true;
+}
+
+size_t lines_with(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos;
+       pos = text.find(needle, pos + 1))
+    ++count;
+  return count;
 }
 
 } // namespace relc::test

@@ -108,6 +108,26 @@ private:
   int status_ = -1;
 };
 
+/// A release `t` (vsn 1, no bundled runtime) of apps made from the probe
+/// library, whose env sets what each app does (see fixtures/probe_app.cpp).
+struct probe_release {
+  temp_dir dir;
+  lib_dir libs{dir / "lib"};
+
+  /// Adds app `name` 1.0; `extra` manifest lines are appended verbatim.
+  void probe(const std::string& name, const std::string& extra = "");
+
+  /// Builds the release with `applications: APPS` and `extra` spec lines
+  /// (fails the test if relc build fails); returns its directory.
+  std::string build(const std::string& apps, const std::string& extra = "");
+};
+
+/// True when the needles appear in the text in this order.
+bool in_order(const std::string& text, const std::vector<std::string>& needles);
+
+/// How often `needle` occurs in `text`.
+size_t lines_with(const std::string& text, const std::string& needle);
+
 /// SHA-256 of a file's bytes.
 std::string file_digest(const fs::path& path);
 
