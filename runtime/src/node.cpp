@@ -65,56 +65,52 @@ private:
 };
 
 // Free-standing actors an app adopted (app_context::adopt), by id; shared
-// with the functors that drop them when they die.
+// with the functor each one carries, which drops it once it has died. CAF
+// runs an actor's exit functors newest first; for an actor adopted as it
+// was spawned (ctx.spawn) ours is the oldest, so when the actor has left
+// this set, every exit functor of its own has run too.
 struct adopted_actors {
   std::mutex mtx;
+  std::condition_variable gone; // notified when an actor leaves `actors`
   std::map<caf::actor_id, caf::actor_addr> actors;
 
-  std::vector<caf::actor> take_alive() {
-    std::map<caf::actor_id, caf::actor_addr> xs;
+  void drop(caf::actor_id id) {
     {
       std::lock_guard<std::mutex> guard{mtx};
-      xs.swap(actors);
+      actors.erase(id);
     }
-    std::vector<caf::actor> result;
-    for (auto& [id, addr] : xs)
-      if (auto h = caf::actor_cast<caf::actor>(addr))
-        result.push_back(std::move(h));
-    return result;
+    gone.notify_all();
   }
 
   // Kills every adopted actor still alive (OTP: the group leader's
-  // processes die with the application). Does not wait: for an actor's
-  // own context.
-  void kill_all() {
-    for (auto& h : take_alive())
+  // processes die with the application). Returns their ids.
+  std::vector<caf::actor_id> kill_all() {
+    std::vector<caf::actor> alive;
+    {
+      std::lock_guard<std::mutex> guard{mtx};
+      for (auto& [id, addr] : actors)
+        if (auto h = caf::actor_cast<caf::actor>(addr))
+          alive.push_back(std::move(h));
+    }
+    std::vector<caf::actor_id> ids;
+    for (auto& h : alive) {
+      ids.push_back(h.id());
       caf::anon_send_exit(h, caf::exit_reason::kill);
+    }
+    return ids;
   }
 
   // Kills them and waits until they are gone (or the deadline passed), as
   // OTP's application master does before the app's stop/1.
-  void kill_all(caf::actor_system& sys,
-                std::chrono::steady_clock::time_point deadline) {
-    auto xs = take_alive();
-    if (xs.empty())
-      return;
-    caf::scoped_actor self{sys, true};
-    for (auto& h : xs) {
-      self->monitor(h);
-      self->send_exit(h, caf::exit_reason::kill);
-    }
-    for (size_t i = 0; i < xs.size(); ++i) {
-      auto now = std::chrono::steady_clock::now();
-      if (now >= deadline)
-        return;
-      bool timed_out = false;
-      self->receive([](caf::down_msg&) {},
-                    caf::after(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - now))
-                      >> [&] { timed_out = true; });
-      if (timed_out)
-        return;
-    }
+  void kill_all(std::chrono::steady_clock::time_point deadline) {
+    auto ids = kill_all();
+    std::unique_lock<std::mutex> guard{mtx};
+    gone.wait_until(guard, deadline, [&] {
+      for (auto id : ids)
+        if (actors.count(id) > 0)
+          return false;
+      return true;
+    });
   }
 };
 
@@ -439,10 +435,10 @@ struct node::impl {
         caf::anon_send_exit(app.top, caf::exit_reason::kill);
       }
     }
-    app.adopted->kill_all(sys(), deadline);
+    app.adopted->kill_all(deadline);
     for (auto& inc : app.plan.included)
       if (auto* child = find(inc))
-        child->adopted->kill_all(sys(), deadline);
+        child->adopted->kill_all(deadline);
     if (app.callback)
       app.callback->stop(*app.ctx);
     {
@@ -959,10 +955,7 @@ void app_ctx::adopt(const caf::actor& actor) {
     std::lock_guard<std::mutex> guard{set->mtx};
     set->actors.emplace(id, actor.address());
   }
-  actor->attach_functor([set, id] {
-    std::lock_guard<std::mutex> guard{set->mtx};
-    set->actors.erase(id);
-  });
+  actor->attach_functor([set, id] { set->drop(id); });
 }
 
 } // namespace

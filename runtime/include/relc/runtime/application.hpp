@@ -60,7 +60,8 @@ public:
   /// them by.
   virtual void adopt(const caf::actor& actor) = 0;
 
-  /// Spawns an actor in system() and adopts it.
+  /// Spawns an actor in system() and adopts it. Adopted at once, its stop
+  /// is complete only after every exit functor it carries has run.
   template <class... Ts>
   caf::actor spawn(Ts&&... xs) {
     caf::actor result = system().spawn(std::forward<Ts>(xs)...);
