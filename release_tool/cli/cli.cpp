@@ -5,11 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "boot_host.hpp"
-#include "heart.hpp"
 #include "build_command.hpp"
 #include "check_command.hpp"
 #include "deps_command.hpp"
+#include "relc/node/runtime_command.hpp"
 #include "relc/runtime/version.hpp"
 
 namespace fs = std::filesystem;
@@ -19,17 +18,9 @@ namespace relc::cli {
 int run_cli(const std::vector<std::string>& args, std::ostream& out,
             std::ostream& err, const cli_environment& env) {
   // `relc boot` hosts a node; its flags are the node's (SPEC §0), and CAF
-  // options pass through, so it bypasses the release commands' parser.
-  if (!args.empty() && args[0] == "boot")
-    return run_boot_host({args.begin() + 1, args.end()});
-  if (!args.empty() && args[0] == "heart") {
-    std::vector<std::string> command{args.begin() + 1, args.end()};
-    if (!command.empty() && command[0] == "--")
-      command.erase(command.begin());
-    return run_heart(command);
-  }
-  if (!args.empty() && args[0] == "ctl")
-    return run_control_client({args.begin() + 1, args.end()});
+  // options pass through, so the runtime's commands bypass this parser.
+  if (auto status = run_runtime_command(args))
+    return *status;
   CLI::App app{"relc: OTP-style applications and releases for C++ on CAF",
                "relc"};
   app.require_subcommand(1);

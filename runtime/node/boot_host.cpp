@@ -15,8 +15,11 @@
 
 #include <caf/all.hpp>
 
+#include "admin_commands.hpp"
 #include "control_server.hpp"
+#include "liveness.hpp"
 #include "heart.hpp"
+#include "relc/runtime/lifecycle_event.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "systemd_notify.hpp"
@@ -199,12 +202,73 @@ int run_control_client(const std::vector<std::string>& args) {
   auto head = reply.substr(0, nl);
   auto body = nl == std::string::npos ? std::string{} : reply.substr(nl + 1);
   if (head == "ok") {
+    // `stop`/`reboot` name how long the node may take to be gone; the
+    // wait is this client's business, not the user's.
+    if (body.rfind("stopping within ", 0) == 0)
+      body.erase(0, body.find('\n') + 1);
     fputs(body.c_str(), stdout);
     return exit_ok;
   }
   fprintf(stderr, "relc: %s\n", head.empty() ? "no reply" : head.c_str());
   return exit_failed;
 }
+
+namespace {
+
+// A node name selects the socket, log and state paths: no path tricks.
+bool valid_node_name(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name == "." || name == "..")
+    return false;
+  for (char c : name)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-'
+        && c != '.')
+      return false;
+  return name.front() != '.' && name.front() != '-';
+}
+
+// Turns SIGTERM/SIGINT into a stop request; SIGUSR1 ends the thread.
+class signal_thread {
+public:
+  explicit signal_thread(node& n) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGUSR1);
+    thread_ = std::thread{[this, &n] {
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&set_, &sig) != 0 || sig == SIGUSR1)
+          return;
+        n.request_stop();
+      }
+    }};
+  }
+  ~signal_thread() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+
+private:
+  sigset_t set_;
+  std::thread thread_;
+};
+
+// Turns the node's lifecycle events into what the outside world is told:
+// heart's 'R' and systemd's READY=1 when a boot (or a restart) completes.
+caf::actor spawn_event_relay(caf::actor_system& sys) {
+  return sys.spawn<caf::hidden>([]() -> caf::behavior {
+    return {
+      [](const lifecycle_event& ev) {
+        if (ev.kind == lifecycle_kind::node_started) {
+          heart_client_started();
+          systemd_notify("READY=1\nSTATUS=started");
+        }
+      },
+    };
+  });
+}
+
+} // namespace
 
 int run_boot_host(const std::vector<std::string>& args) {
   if (args.empty() || args[0].rfind("--", 0) == 0) {
@@ -226,12 +290,20 @@ int run_boot_host(const std::vector<std::string>& args) {
     fprintf(stderr, "relc: error: %s\n", parsed.error.c_str());
     return exit_usage;
   }
-  // Block the stop signals before CAF starts its threads, so they inherit
-  // the mask and only the signal thread below receives them.
+  if (!parsed.name.empty() && !valid_node_name(parsed.name)) {
+    fprintf(stderr,
+            "relc: error: node name '%s': expected 1-64 characters of "
+            "[A-Za-z0-9_.-], not starting with '.' or '-'\n",
+            parsed.name.c_str());
+    return exit_usage;
+  }
+  // Block the signals before CAF starts its threads, so they inherit the
+  // mask and only the signal thread receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   caf::actor_system_config cfg;
   // Workers poll for new work a while before they nap, as BEAM's schedulers
@@ -252,7 +324,7 @@ int run_boot_host(const std::vector<std::string>& args) {
   }
   int status = exit_ok;
   boot_notifier notifier{parsed.notify_fifo};
-  heart_client_start(); // beats from the start: a hung boot is a hung node
+  heart_client_start();
   // Libraries load before the actor system's threads exist: mapping code
   // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
   // Owned here so it goes before the actor system: apps' callback objects
@@ -266,90 +338,111 @@ int run_boot_host(const std::vector<std::string>& args) {
     return exit_failed;
   }
   auto name = parsed.name.empty() ? n.release_name() : parsed.name;
+  if (!valid_node_name(name)) {
+    fprintf(stderr, "relc: error: node name '%s' (the release's name): "
+                    "expected [A-Za-z0-9_.-]\n", name.c_str());
+    return exit_usage;
+  }
   // The reboot-loop guard counts per node (several may share a release).
   n.set_boot_counter_file(parsed.node.release_dir + "/var/" + name
                           + "/failed_boots");
   auto run_dir = parsed.node.release_dir + "/run";
   mkdir(run_dir.c_str(), 0700);
-  {
-    caf::actor_system sys{cfg};
-    control_server control{n, sys, run_dir + "/" + name + ".sock",
-                           n.release_name() + " " + n.release_version()};
-    std::atomic<bool> done{false};
-    std::thread signal_thread{[&] {
-      timespec tick{0, 10 * 1000 * 1000}; // how soon the thread sees `done`
-      while (!done) {
-        if (sigtimedwait(&signals, nullptr, &tick) > 0)
-          n.request_stop();
-      }
-    }};
-    caf::error boot_error;
-    if (auto err = control.start())
-      boot_error = make_error(runtime_errc::boot_failed,
-                              "kernel: control socket: " + describe_error(err));
-    else
-      boot_error = n.boot(sys);
-    std::thread watchdog;
-    if (boot_error) {
-      // A node that failed answers no more requests before anyone is told.
-      control.stop();
-      if (boot_error != runtime_errc::interrupted) {
-        auto line = "boot failed: " + describe_error(boot_error);
-        fprintf(stderr, "%s\n", line.c_str());
-        notifier.tell(line);
-        status = exit_failed;
-      } else {
-        notifier.tell("stopped during boot");
-        heart_client_stop();
-      }
-    } else {
-      auto note = n.status().note;
-      notifier.tell(note.empty() ? "started" : "started (" + note + ")");
-      heart_client_started();
-      systemd_notify("READY=1\nSTATUS=started");
-      if (auto usec = systemd_watchdog_usec(); usec > 0)
-        watchdog = std::thread{[&done, usec] {
-          while (!done) {
-            systemd_notify("WATCHDOG=1");
-            for (long long t = 0; t < usec / 2 && !done; t += 20000)
-              std::this_thread::sleep_for(std::chrono::microseconds(20000));
-          }
-        }};
-      auto reason = n.wait();
-      // `restart`: the boot script runs again in this process.
-      while (reason.empty() && n.take_restart_request()) {
-        systemd_notify("RELOADING=1");
-        if (auto err = n.restart(sys)) {
-          reason = "restart: boot failed: " + describe_error(err);
-          break;
-        }
-        systemd_notify("READY=1\nSTATUS=started");
-        reason = n.wait();
-      }
-      systemd_notify("STOPPING=1");
-      // A requested stop disarms heart; an app that ended the node, and a
-      // reboot, do not: heart starts the node again.
-      if (control.reboot_requested())
-        heart_client_reboot();
-      else if (reason.empty())
-        heart_client_stop();
-      n.stop();
-      if (!reason.empty()) {
-        fprintf(stderr, "node stopped: %s\n", reason.c_str());
-        status = exit_failed;
-      }
+  caf::actor_system sys{cfg};
+  std::atomic<bool> reboot{false};
+  caf::actor admin;
+  control_server control{run_dir + "/" + name + ".sock",
+                         [&admin](uint64_t conn, std::string line) {
+                           caf::anon_send(admin, conn, std::move(line));
+                         }};
+  admin_config acfg;
+  acfg.target = &n;
+  acfg.versions = n.release_name() + " " + n.release_version();
+  acfg.outbox = control.outbox();
+  acfg.on_stop = [&reboot, &n](bool is_reboot) {
+    reboot = is_reboot;
+    n.request_stop();
+  };
+  acfg.heart_active = [] { return heart_client_active(); };
+  acfg.shutdown_time = parsed.node.shutdown_time;
+  admin = spawn_admin(sys, std::move(acfg));
+  n.subscribe(spawn_event_relay(sys));
+  // Beats and watchdog pings follow a round trip through the controller.
+  caf::actor liveness;
+  auto watchdog_usec = systemd_watchdog_usec();
+  if (heart_client_active() || watchdog_usec > 0) {
+    auto interval = heart_client_active() ? heart_beat_interval()
+                                          : std::chrono::milliseconds{1000};
+    if (watchdog_usec > 0)
+      interval = std::min(interval,
+                          std::chrono::milliseconds{watchdog_usec / 2000});
+    liveness = spawn_liveness(
+      sys, [&n] { return n.controller(); }, interval,
+      [watchdog_usec] {
+        heart_client_beat();
+        if (watchdog_usec > 0)
+          systemd_notify("WATCHDOG=1");
+      });
+  }
+  std::unique_ptr<signal_thread> signal_waiter;
+  auto finish = [&](int code) {
+    signal_waiter.reset(); // it uses the node
+    // A callback abandoned at its deadline still runs app code on a master
+    // thread, which the actor system would join forever: leave instead.
+    if (n.abandoned_callbacks() > 0) {
+      fprintf(stderr, "node stopped: %d callback(s) abandoned at the "
+                      "shutdown deadline; exiting without waiting for them\n",
+              n.abandoned_callbacks());
+      fflush(stderr);
+      fflush(stdout);
+      _exit(code);
     }
-    done = true;
-    signal_thread.join();
-    if (watchdog.joinable())
-      watchdog.join();
-    n.stop();
+    if (liveness)
+      caf::anon_send_exit(liveness, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
     control.stop();
     owned.reset();
     // Actors outside every supervision tree must not hold the exit hostage.
     sys.await_actors_before_shutdown(false);
+    return code;
+  };
+  signal_waiter = std::make_unique<signal_thread>(n);
+  caf::error boot_error;
+  if (auto err = control.start())
+    boot_error = make_error(runtime_errc::boot_failed,
+                            "kernel: control socket: " + describe_error(err));
+  else
+    boot_error = n.boot(sys);
+  if (boot_error) {
+    // A node that failed answers no more requests before anyone is told.
+    control.stop();
+    if (boot_error != runtime_errc::interrupted) {
+      auto line = "boot failed: " + describe_error(boot_error);
+      fprintf(stderr, "%s\n", line.c_str());
+      notifier.tell(line);
+      status = exit_failed;
+    } else {
+      notifier.tell("stopped during boot");
+      heart_client_stop();
+    }
+    return finish(status);
   }
-  return status;
+  auto note = n.status().note;
+  notifier.tell(note.empty() ? "started" : "started (" + note + ")");
+  auto reason = n.wait();
+  systemd_notify("STOPPING=1");
+  // A requested stop disarms heart; an app that ended the node, and a
+  // reboot, do not: heart starts the node again.
+  if (reboot)
+    heart_client_reboot();
+  else if (reason.empty())
+    heart_client_stop();
+  n.stop();
+  if (!reason.empty()) {
+    fprintf(stderr, "node stopped: %s\n", reason.c_str());
+    status = exit_failed;
+  }
+  return finish(status);
 }
 
 } // namespace relc

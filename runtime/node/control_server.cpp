@@ -1,5 +1,6 @@
 #include "control_server.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -7,22 +8,22 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <sstream>
+#include <map>
 
-#include <caf/all.hpp>
-
-#include "heart.hpp"
-#include "relc/runtime/node.hpp"
-#include "supervision_tree.hpp"
-#include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
 namespace relc {
 
 namespace {
 
+using clock_type = std::chrono::steady_clock;
+
 constexpr size_t max_request = 4096;
+constexpr size_t max_connections = 256;
+constexpr auto idle_limit = std::chrono::seconds(10); // no request line yet
+constexpr auto drain_limit = std::chrono::seconds(2); // after the reply
 
 caf::error sock_error(const std::string& what, const std::string& path) {
   return make_error(runtime_errc::not_found,
@@ -38,35 +39,66 @@ bool fill_address(const std::string& path, sockaddr_un& addr) {
   return true;
 }
 
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in{line};
-  std::vector<std::string> result;
-  std::string w;
-  while (in >> w)
-    result.push_back(w);
-  return result;
-}
+enum class conn_state { reading, waiting, writing, draining, kept };
 
-void write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    auto n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return;
-    done += static_cast<size_t>(n);
-  }
-}
+struct connection {
+  int fd = -1;
+  conn_state state = conn_state::reading;
+  std::string in;
+  std::string out;
+  size_t written = 0;
+  bool keep_open = false;
+  clock_type::time_point since = clock_type::now();
+};
 
 } // namespace
 
-control_server::control_server(node& n, caf::actor_system& sys,
-                               std::string socket_path, std::string versions)
-  : node_(n),
-    sys_(sys),
-    path_(std::move(socket_path)),
-    versions_(std::move(versions)) {
+// -- control_outbox -----------------------------------------------------------
+
+control_outbox::control_outbox() {
+  if (pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0)
+    fds_[0] = fds_[1] = -1;
+}
+
+control_outbox::~control_outbox() {
+  for (int fd : fds_)
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void control_outbox::post(control_reply reply) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_)
+      return;
+    replies_.push_back(std::move(reply));
+  }
+  char c = 'r';
+  (void) !write(fds_[1], &c, 1); // a full pipe already wakes the loop
+}
+
+std::vector<control_reply> control_outbox::take() {
+  char buf[64];
+  while (read(fds_[0], buf, sizeof buf) > 0) {
+    // drain the wake-ups
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto result = std::move(replies_);
+  replies_.clear();
+  return result;
+}
+
+void control_outbox::close() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  closed_ = true;
+}
+
+// -- control_server -------------------------------------------------------------
+
+control_server::control_server(std::string socket_path, dispatch_fn dispatch)
+  : path_(std::move(socket_path)),
+    dispatch_(std::move(dispatch)),
+    outbox_(std::make_shared<control_outbox>()) {
 }
 
 control_server::~control_server() {
@@ -80,7 +112,7 @@ caf::error control_server::start() {
                       "control socket path too long (max "
                         + std::to_string(sizeof addr.sun_path - 1)
                         + " bytes): " + path_);
-  fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0)
     return sock_error("cannot create socket", path_);
   // A socket file nobody answers on is a leftover of a killed node.
@@ -97,16 +129,26 @@ caf::error control_server::start() {
   if (rc != 0)
     return sock_error("cannot bind", path_);
   chmod(path_.c_str(), 0600);
-  if (listen(fd_, 16) != 0)
+  if (listen(fd_, 64) != 0)
     return sock_error("cannot listen on", path_);
+  if (pipe2(quit_, O_CLOEXEC | O_NONBLOCK) != 0)
+    return sock_error("cannot create a pipe for", path_);
   thread_ = std::thread{[this] { serve(); }};
   return {};
 }
 
 void control_server::stop() {
-  done_ = true;
-  if (thread_.joinable())
+  if (thread_.joinable()) {
+    char c = 'q';
+    (void) !write(quit_[1], &c, 1);
     thread_.join();
+  }
+  outbox_->close();
+  for (int& fd : quit_)
+    if (fd >= 0) {
+      close(fd);
+      fd = -1;
+    }
   if (fd_ >= 0) {
     close(fd_);
     fd_ = -1;
@@ -115,165 +157,165 @@ void control_server::stop() {
 }
 
 void control_server::serve() {
-  while (!done_) {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 10) <= 0) // how soon the loop sees done_
-      continue;
-    auto client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0)
-      continue;
-    // One line, bounded in size and time: a silent or flooding client
-    // cannot stall the node's admin channel for long.
-    std::string request;
-    char buf[512];
-    bool complete = false;
-    while (request.size() <= max_request) {
-      pollfd c{client, POLLIN, 0};
-      if (poll(&c, 1, 2000) <= 0)
-        break;
-      auto n = recv(client, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      request.append(buf, static_cast<size_t>(n));
-      if (auto nl = request.find('\n'); nl != std::string::npos) {
-        request.resize(nl);
-        complete = true;
-        break;
+  std::map<uint64_t, connection> conns;
+  uint64_t next_id = 1;
+  auto finish_read = [&](uint64_t id, connection& c, std::string line) {
+    c.state = conn_state::waiting;
+    dispatch_(id, std::move(line));
+  };
+  auto reply_now = [&](connection& c, std::string text) {
+    c.out = std::move(text);
+    c.written = 0;
+    c.state = conn_state::writing;
+  };
+  for (;;) {
+    std::vector<pollfd> fds;
+    std::vector<uint64_t> ids;
+    fds.push_back({quit_[0], POLLIN, 0});
+    fds.push_back({outbox_->wake_fd(), POLLIN, 0});
+    fds.push_back({fd_, POLLIN, 0});
+    for (auto& [id, c] : conns) {
+      short events = 0;
+      if (c.state == conn_state::reading || c.state == conn_state::draining)
+        events = POLLIN;
+      else if (c.state == conn_state::writing)
+        events = POLLOUT;
+      else
+        continue;
+      fds.push_back({c.fd, events, 0});
+      ids.push_back(id);
+    }
+    if (poll(fds.data(), fds.size(), 500) < 0 && errno != EINTR)
+      return;
+    if (fds[0].revents != 0)
+      return; // connections kept open stay open until the process exits
+    if (fds[1].revents != 0)
+      for (auto& r : outbox_->take())
+        if (auto i = conns.find(r.connection); i != conns.end()) {
+          i->second.keep_open = r.keep_open;
+          reply_now(i->second, std::move(r.text));
+        }
+    if (fds[2].revents != 0)
+      for (;;) {
+        auto client = accept4(fd_, nullptr, nullptr,
+                              SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (client < 0)
+          break;
+        connection c;
+        c.fd = client;
+        if (conns.size() >= max_connections)
+          reply_now(c, "error: too many admin connections\n");
+        conns.emplace(next_id++, std::move(c));
+      }
+    auto now = clock_type::now();
+    for (size_t k = 3; k < fds.size(); ++k) {
+      auto i = conns.find(ids[k - 3]);
+      if (i == conns.end())
+        continue;
+      auto id = i->first;
+      auto& c = i->second;
+      if (fds[k].revents == 0)
+        continue;
+      if (c.state == conn_state::reading) {
+        char buf[1024];
+        auto n = recv(c.fd, buf, sizeof buf, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+          continue;
+        if (n <= 0) { // EOF: a last line without a newline still counts
+          if (c.in.empty()) {
+            close(c.fd);
+            conns.erase(i);
+          } else {
+            finish_read(id, c, std::move(c.in));
+          }
+          continue;
+        }
+        c.in.append(buf, static_cast<size_t>(n));
+        if (auto nl = c.in.find('\n'); nl != std::string::npos) {
+          c.in.resize(nl);
+          finish_read(id, c, std::move(c.in));
+        } else if (c.in.size() > max_request) {
+          reply_now(c, "error: request longer than "
+                         + std::to_string(max_request) + " bytes\n");
+        }
+      } else if (c.state == conn_state::writing) {
+        auto n = send(c.fd, c.out.data() + c.written, c.out.size() - c.written,
+                      MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+          continue;
+        if (n < 0) {
+          close(c.fd);
+          conns.erase(i);
+          continue;
+        }
+        c.written += static_cast<size_t>(n);
+        if (c.written < c.out.size())
+          continue;
+        if (c.keep_open) {
+          c.state = conn_state::kept;
+        } else {
+          // Closing with unread input would reset the connection and lose
+          // the reply: say we are done, then drain until the client closes.
+          shutdown(c.fd, SHUT_WR);
+          c.state = conn_state::draining;
+          c.since = now;
+        }
+      } else if (c.state == conn_state::draining) {
+        char buf[1024];
+        auto n = recv(c.fd, buf, sizeof buf, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+          continue;
+        if (n <= 0) {
+          close(c.fd);
+          conns.erase(i);
+        }
       }
     }
-    std::string reply;
-    if (request.size() > max_request)
-      reply = "error: request longer than " + std::to_string(max_request)
-              + " bytes\n";
-    else if (!complete && request.empty())
-      reply = "error: empty request\n";
-    else
-      reply = handle(request);
-    write_all(client, reply);
-    bool stopping = (request == "stop" || request == "reboot")
-                    && reply.rfind("ok", 0) == 0;
-    if (stopping) {
-      // Keep the connection until the node is gone: `stop` returns then.
-      reboot_ = request == "reboot";
-      node_.request_stop();
-      done_ = true;
-      // The fd closes when the process exits.
-      (void) client;
-      return;
+    // Bounds: a client that sends no line, or never closes, goes.
+    for (auto i = conns.begin(); i != conns.end();) {
+      auto& c = i->second;
+      bool expired
+        = (c.state == conn_state::reading && now - c.since > idle_limit)
+          || (c.state == conn_state::draining && now - c.since > drain_limit);
+      if (expired) {
+        close(c.fd);
+        i = conns.erase(i);
+      } else {
+        ++i;
+      }
     }
-    close(client);
   }
 }
 
-std::string control_server::handle(const std::string& request) {
-  for (char c : request)
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r')
-      return "error: request contains control characters\n";
-  auto w = words(request);
-  if (w.empty())
-    return "error: empty request\n";
-  auto& cmd = w[0];
-  auto arity = [&](size_t n) { return w.size() == n + 1; };
-  if (cmd == "ping" && arity(0))
-    return "ok\npong\n";
-  if (cmd == "pid" && arity(0))
-    return "ok\n" + std::to_string(getpid()) + "\n";
-  if (cmd == "versions" && arity(0))
-    return "ok\n" + versions_ + "\n";
-  if (cmd == "status" && arity(0)) {
-    auto st = node_.status();
-    return std::string{"ok\n"} + to_string(st.state) + "\n" + st.last_step
-           + "\n" + (st.note.empty() ? "" : st.note + "\n");
+// -- the client -------------------------------------------------------------
+
+namespace {
+
+void write_all(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    done += static_cast<size_t>(n);
   }
-  if (cmd == "timeline" && arity(0)) {
-    std::string out = "ok\n";
-    char at[32];
-    for (auto& e : node_.timeline()) {
-      snprintf(at, sizeof at, "+%.3f ms ",
-               static_cast<double>(e.at.count()) / 1000.0);
-      out += at + e.step + "\n";
-    }
-    return out;
-  }
-  if (cmd == "tree" && arity(1)) {
-    auto top = node_.application_top(w[1]);
-    if (!top)
-      return "error: no running application " + w[1] + " with a supervisor\n";
-    return "ok\n" + render_supervision_tree(sys_, top, w[1]);
-  }
-  if (cmd == "restart" && arity(0)) {
-    // Answers once the node is started again; if the new boot fails, the
-    // process exits and the caller sees the connection close unanswered.
-    auto before = node_.status().boots;
-    node_.request_restart();
-    for (;;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      auto st = node_.status();
-      if (st.boots > before && st.state == node_state::started)
-        return "ok\n" + (st.note.empty() ? "" : st.note + "\n");
-      if (done_)
-        return "error: the node stopped\n";
-    }
-  }
-  if (cmd == "apps" && arity(0)) {
-    std::string out = "ok\n";
-    for (auto& a : node_.which_applications())
-      out += a.name + " " + a.vsn + " " + a.type + "\n";
-    return out;
-  }
-  if (cmd == "registered" && arity(0)) {
-    std::vector<std::string> names;
-    caf::scoped_actor self{sys_, true};
-    std::string failure;
-    self->request(node_.registry(), std::chrono::seconds(5),
-                  reg_atoms::names::value)
-      .receive([&](std::vector<std::string>& xs) { names = xs; },
-               [&](caf::error& e) { failure = describe_error(e); });
-    if (!failure.empty())
-      return "error: " + failure + "\n";
-    std::string out = "ok\n";
-    for (auto& n : names)
-      out += n + "\n";
-    return out;
-  }
-  if (cmd == "env_get" && arity(2))
-    return "ok\n" + node_.get_env(w[1], w[2]).to_string() + "\n";
-  if (cmd == "env_set" && w.size() >= 4) {
-    // The value is the rest of the line, typed like YAML (42 is a number).
-    auto pos = request.find(w[2], request.find(w[1]) + w[1].size());
-    auto text = request.substr(pos + w[2].size());
-    text.erase(0, text.find_first_not_of(" \t"));
-    auto parsed = parse_yaml_term(text, "env_set");
-    if (!parsed.ok)
-      return "error: " + parsed.error + "\n";
-    if (auto err = node_.set_env(w[1], w[2], parsed.value))
-      return "error: " + describe_error(err) + "\n";
-    return "ok\n";
-  }
-  if (cmd == "start_app" && arity(1)) {
-    if (auto err = node_.start_application(w[1]))
-      return "error: " + describe_error(err) + "\n";
-    return "ok\n";
-  }
-  if (cmd == "stop_app" && arity(1)) {
-    if (auto err = node_.stop_application(w[1]))
-      return "error: " + describe_error(err) + "\n";
-    return "ok\n";
-  }
-  if (cmd == "stop" && arity(0))
-    return "ok\n";
-  if (cmd == "reboot" && arity(0))
-    return std::string{"ok\n"}
-           + (heart_client_active() ? "heart restarts the node\n"
-                                    : "no heart: the caller starts the node\n");
-  return "error: unknown command or wrong arguments: '" + request.substr(0, 80)
-         + "' (commands: ping, pid, status, versions, apps, registered, "
-           "env_get APP KEY, env_set APP KEY VALUE, start_app APP, "
-           "stop_app APP, tree APP, timeline, restart, reboot, stop)\n";
 }
+
+// `ok\nstopping within N ms\n`: how long the node may take to be gone.
+std::chrono::milliseconds stop_bound(const std::string& reply) {
+  auto at = reply.find("within ");
+  if (at == std::string::npos)
+    return std::chrono::milliseconds{0};
+  return std::chrono::milliseconds{atoll(reply.c_str() + at + 7)};
+}
+
+} // namespace
 
 caf::error control_request(const std::string& path, const std::string& request,
-                           std::string& reply) {
+                           std::string& reply,
+                           std::chrono::milliseconds timeout) {
   sockaddr_un addr;
   if (!fill_address(path, addr))
     return make_error(runtime_errc::not_found, "socket path too long: " + path);
@@ -285,20 +327,47 @@ caf::error control_request(const std::string& path, const std::string& request,
     close(fd);
     return err;
   }
-  // A hung node must not hang its admin: give up after 5 s.
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   write_all(fd, request + "\n");
   reply.clear();
+  auto deadline = clock_type::now() + timeout;
+  bool stopping = false;
   char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    pollfd p{fd, POLLIN, 0};
+    auto rc = left.count() > 0 ? poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc <= 0) {
+      close(fd);
+      if (reply.empty())
+        return make_error(runtime_errc::not_found,
+                          "node at " + path + " did not answer within "
+                            + std::to_string(timeout.count()) + " ms");
+      if (stopping)
+        return make_error(runtime_errc::not_found,
+                          "node at " + path + " did not stop within "
+                            + std::to_string(stop_bound(reply).count())
+                            + " ms");
+      return make_error(runtime_errc::not_found,
+                        "node at " + path + " sent an incomplete reply");
+    }
+    auto n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
     reply.append(buf, static_cast<size_t>(n));
-  auto timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (!stopping && reply.rfind("ok\nstopping within ", 0) == 0
+        && reply.find('\n', 3) != std::string::npos) {
+      // The node closes this connection by exiting: wait that long.
+      stopping = true;
+      deadline = clock_type::now() + stop_bound(reply)
+                 + std::chrono::seconds(5);
+    }
+  }
   close(fd);
-  if (timed_out && reply.empty())
-    return make_error(runtime_errc::not_found,
-                      "node at " + path + " did not answer within 5 s");
   return {};
 }
 

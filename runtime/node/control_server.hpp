@@ -1,62 +1,91 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
-
-namespace caf {
-class actor_system;
-} // namespace caf
 
 namespace relc {
 
-class node;
+/// One reply for a connection, posted by whoever answered its request.
+struct control_reply {
+  uint64_t connection = 0;
+  std::string text;
+  /// Keep the connection open after writing until the process exits (the
+  /// caller of `stop` learns that the node is gone from the EOF).
+  bool keep_open = false;
+};
 
-/// The admin control channel: a Unix stream socket (mode 0600) on which each
+/// Where replies come back to the server's poll loop (thread-safe; may
+/// outlive the server, then posts are dropped).
+class control_outbox {
+public:
+  control_outbox();
+  ~control_outbox();
+  void post(control_reply reply);
+  /// The read end the poll loop watches.
+  int wake_fd() const { return fds_[0]; }
+  std::vector<control_reply> take();
+  void close();
+
+private:
+  std::mutex mtx_;
+  std::vector<control_reply> replies_;
+  bool closed_ = false;
+  int fds_[2] = {-1, -1};
+};
+
+/// The admin control channel: a Unix stream socket (mode 0600). Each
 /// connection sends one request line and gets a reply: `ok` or
-/// `error: <why>` on the first line, then the payload, then EOF. Requests
-/// longer than 4 KiB or not in the command list get an error, never a crash.
-/// Commands: ping, pid, status, versions, apps, registered,
-/// env_get APP KEY, env_set APP KEY VALUE, start_app APP, stop_app APP,
-/// tree APP, timeline, restart (in this process), reboot (the process exits
-/// for heart or the start script to start it again), stop.
+/// `error: <why>` on the first line, then the payload, then EOF. One
+/// poll() thread serves every connection without blocking on any: a silent
+/// or slow client stalls nobody, and a reply is written in full before the
+/// connection closes (unread input is drained, not reset). Each complete
+/// line goes to `dispatch` (the admin actor), whose answer comes back
+/// through the outbox.
 class control_server {
 public:
-  control_server(node& n, caf::actor_system& sys, std::string socket_path,
-                 std::string versions);
+  using dispatch_fn = std::function<void(uint64_t connection, std::string line)>;
+
+  control_server(std::string socket_path, dispatch_fn dispatch);
   ~control_server();
 
   /// Binds and listens (replacing a stale socket file) and starts serving.
   [[nodiscard]] caf::error start();
 
-  /// Stops serving and removes the socket file.
+  /// Stops serving and removes the socket file. Connections kept open for
+  /// `stop` stay open: they close when the process exits.
   void stop();
 
-  /// Handles one request line; the reply text (exposed for tests).
-  std::string handle(const std::string& request);
+  std::shared_ptr<control_outbox> outbox() const { return outbox_; }
 
-  /// True once `reboot` was asked: the host exits without disarming heart.
-  bool reboot_requested() const { return reboot_; }
+  const std::string& path() const { return path_; }
 
 private:
   void serve();
 
-  node& node_;
-  caf::actor_system& sys_;
   std::string path_;
-  std::string versions_;
+  dispatch_fn dispatch_;
+  std::shared_ptr<control_outbox> outbox_;
   int fd_ = -1;
-  std::atomic<bool> done_{false};
-  std::atomic<bool> reboot_{false};
+  int quit_[2] = {-1, -1};
   std::thread thread_;
 };
 
 /// Sends one request to the control socket at `path` and returns the reply
-/// (or an error when the node cannot be reached).
+/// (or an error when the node cannot be reached or does not answer within
+/// `timeout`). For `stop` and `reboot` it then waits for the node to close
+/// the connection, which it does by exiting, within the bound the reply
+/// names.
 [[nodiscard]] caf::error control_request(const std::string& path,
                                          const std::string& request,
-                                         std::string& reply);
+                                         std::string& reply,
+                                         std::chrono::milliseconds timeout
+                                         = std::chrono::seconds(5));
 
 } // namespace relc

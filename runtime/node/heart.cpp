@@ -64,8 +64,6 @@ pid_t spawn_node(const std::vector<std::string>& command,
 }
 
 std::atomic<int> beat_fd{-1};
-std::atomic<bool> beating{false};
-std::thread beat_thread;
 
 void send_byte(char c) {
   auto fd = beat_fd.load();
@@ -73,15 +71,13 @@ void send_byte(char c) {
     (void) !write(fd, &c, 1);
 }
 
-// Sends the node's last word to heart ('S' stop, 'X' reboot) and stops
-// beating.
+// Sends the node's last word to heart ('S' stop, 'X' reboot); no beat
+// follows it.
 void stop_beating(char last) {
-  if (beat_fd.load() < 0)
+  auto fd = beat_fd.exchange(-1);
+  if (fd < 0)
     return;
-  send_byte(last);
-  beating = false;
-  if (beat_thread.joinable())
-    beat_thread.join();
+  (void) !write(fd, &last, 1);
 }
 
 } // namespace
@@ -186,19 +182,17 @@ bool heart_client_start() {
   beat_fd = atoi(v);
   fcntl(beat_fd.load(), F_SETFD, FD_CLOEXEC);
   unsetenv("RELC_HEART_FD");
-  auto timeout_ms = env_number("HEART_BEAT_TIMEOUT", 60) * 1000;
-  auto interval = std::chrono::milliseconds(
-    std::max(10L, std::min(1000L, timeout_ms / 4)));
-  beating = true;
-  beat_thread = std::thread{[interval] {
-    while (beating) {
-      send_byte('B');
-      for (auto slept = std::chrono::milliseconds(0); beating && slept < interval;
-           slept += std::chrono::milliseconds(10))
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }};
   return true;
+}
+
+std::chrono::milliseconds heart_beat_interval() {
+  auto timeout_ms = env_number("HEART_BEAT_TIMEOUT", 60) * 1000;
+  return std::chrono::milliseconds(
+    std::max(10L, std::min(1000L, timeout_ms / 4)));
+}
+
+void heart_client_beat() {
+  send_byte('B');
 }
 
 bool heart_client_active() {

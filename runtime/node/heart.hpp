@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,16 @@ namespace relc {
 /// started in time is treated as hung.
 int run_heart(const std::vector<std::string>& command);
 
-/// In a node: starts beating on RELC_HEART_FD if set (every
-/// HEART_BEAT_TIMEOUT/4, at most 1 s). Returns false when not under heart.
+/// In a node: takes the pipe to heart from RELC_HEART_FD if set. Returns
+/// false when not under heart. Beats are the node's to send
+/// (heart_client_beat), after a liveness round trip.
 bool heart_client_start();
+
+/// How often a node under heart beats: HEART_BEAT_TIMEOUT/4, at most 1 s.
+std::chrono::milliseconds heart_beat_interval();
+
+/// In a node: one beat ('B').
+void heart_client_beat();
 
 /// In a node: true when heart watches it (RELC_HEART_FD was set).
 bool heart_client_active();

@@ -1,5 +1,6 @@
 #include "boot_plan.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -91,13 +92,24 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root) {
     return bad("cannot read " + (fs::path{root} / "releases/start.data").string()
                + " (expected '<runtime vsn> <release vsn>')");
   auto dir = fs::path{root} / "releases" / plan.vsn;
-  std::string boot_path;
+  // releases/<vsn>/ holds one release's files: exactly one <rel>.boot.
+  // Directory order is arbitrary, so a second one is an error, not a pick.
+  std::vector<std::string> found;
   std::error_code ec;
   for (fs::directory_iterator it{dir, ec}, end; !ec && it != end; it.increment(ec))
     if (it->path().extension() == ".boot")
-      boot_path = it->path().string();
-  if (boot_path.empty())
-    return bad("no .boot file in " + dir.string());
+      found.push_back(it->path().filename().string());
+  if (found.empty())
+    return bad("no <release>.boot file in " + dir.string());
+  if (found.size() > 1) {
+    std::sort(found.begin(), found.end());
+    std::string list;
+    for (auto& f : found)
+      list += (list.empty() ? "" : ", ") + f;
+    return bad(dir.string() + ": expected one <release>.boot, found " + list);
+  }
+  auto boot_path = (dir / found.front()).string();
+  auto stem = fs::path{found.front()}.stem().string();
   std::ifstream in{boot_path, std::ios::binary};
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -109,6 +121,9 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root) {
   if (!release || !apps || !apps->is_list())
     return bad(boot_path + ": missing release or apps");
   plan.name = str(*release, "name");
+  if (plan.name != stem)
+    return bad(boot_path + ": holds release '" + plan.name
+               + "', expected '" + stem + "' (the file's name)");
   plan.sys_config = str(*script, "sys_config");
   plan.node_args = str(*script, "node_args");
   if (auto* boot = script->find("boot"); boot && boot->is_map())

@@ -129,10 +129,6 @@ void remove_live(sup_ptr self, const caf::actor& child) {
              live.end());
 }
 
-// Set while a supervisor runs a child's start function on this thread: a
-// nested start_supervisor must not block an actor's thread then.
-thread_local bool in_child_start = false;
-
 // Starts one child and calls `done` once it is initialised: OTP starts
 // children one after the other, each fully started before the next. CAF
 // runs a spawned actor's init later, so the supervisor asks the child for
@@ -144,9 +140,7 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     done(make_error(runtime_errc::not_found, "child vanished"));
     return;
   }
-  in_child_start = true;
   auto result = entry->spec.start(self->system(), entry->spec.args);
-  in_child_start = false;
   auto id = entry->spec.id;
   auto fail = [self, id, done](const caf::error& err) {
     report(self, log_level::error,
@@ -169,19 +163,22 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
   self->monitor(entry->handle);
   add_live(self, entry->handle);
   self->state.starting = key;
-  auto on_ready = [self, key, id, done] {
+  auto actor_id = entry->handle.id();
+  auto on_ready = [self, id, actor_id, done] {
     self->state.starting = 0;
-    auto* e = find_key(self, key);
-    if (!e || !e->handle) {
-      done(make_error(runtime_errc::start_failed,
-                      "child " + id + " exited while starting"));
-      return;
-    }
     report(self, log_level::info, "started child " + id + " (actor "
-                                    + std::to_string(e->handle.id()) + ")");
+                                    + std::to_string(actor_id) + ")");
     done({});
   };
-  auto on_error = [self, key, fail](caf::error& err) {
+  auto on_error = [self, key, fail, on_ready](caf::error& err) {
+    if (err == caf::sec::request_receiver_down) {
+      // Its start function returned it, so it started (OTP: start_link
+      // returned ok); that it died before answering the probe is an exit,
+      // handled by the restart strategy once its down message is handled
+      // (deferred until then, see handle_down), not a start failure.
+      on_ready();
+      return;
+    }
     self->state.starting = 0;
     if (auto* e = find_key(self, key); e && e->handle) {
       self->send_exit(e->handle, caf::exit_reason::kill);
@@ -222,6 +219,24 @@ void begin_stop(sup_ptr self, child_entry& entry) {
   }
 }
 
+// A child whose down message is deferred is dead already: forget it
+// (true) instead of waiting for a second down that never comes.
+bool take_deferred(sup_ptr self, child_entry& entry) {
+  auto& ds = self->state.deferred;
+  auto addr = entry.handle.address();
+  auto i = std::find_if(ds.begin(), ds.end(), [&](const caf::down_msg& dm) {
+    return dm.source == addr;
+  });
+  if (i == ds.end())
+    return false;
+  report(self, log_level::info, "child " + entry.spec.id
+                                  + " stopped: " + describe_error(i->reason));
+  ds.erase(i);
+  remove_live(self, entry.handle);
+  entry.handle = nullptr;
+  return true;
+}
+
 // Runs the stop jobs: stops one child at a time, waiting for its down
 // message; then handles deaths that arrived meanwhile.
 void pump(sup_ptr self) {
@@ -231,8 +246,12 @@ void pump(sup_ptr self) {
     if (!job.keys.empty()) {
       auto key = job.keys.front();
       job.keys.pop_front();
-      if (auto* entry = find_key(self, key); entry && entry->handle)
-        begin_stop(self, *entry);
+      auto* entry = find_key(self, key);
+      if (!entry || !entry->handle)
+        continue;
+      if (take_deferred(self, *entry)) // already dead: nothing to wait for
+        continue;
+      begin_stop(self, *entry);
       continue;
     }
     auto then = std::move(job.then);
@@ -396,7 +415,9 @@ void handle_down(sup_ptr self, caf::down_msg& dm) {
     return;
   }
   if (entry->key == st.starting) {
-    entry->handle = nullptr; // the pending handshake reports the failure
+    // Died before answering the readiness probe: the probe's error ends
+    // the start, then this down is handled as the child's exit.
+    st.deferred.push_back(dm);
     return;
   }
   if (st.shutting_down) {
@@ -439,11 +460,14 @@ void start_initial(sup_ptr self, size_t i) {
   }
   start_entry(self, st.children[i].key, [self, i](caf::error err) {
     if (err) {
-      auto& st = self->state;
-      finish_init(self, err);
-      st.shutting_down = true;
-      stop_children(self, running_keys_reversed(self),
-                    [self, err] { self->quit(err); });
+      // OTP: the children already started stop in reverse order, each
+      // with its shutdown spec, and only then does the start fail, so a
+      // failed start leaves nothing of the tree running.
+      self->state.shutting_down = true;
+      stop_children(self, running_keys_reversed(self), [self, err] {
+        finish_init(self, err);
+        self->quit(err);
+      });
       return;
     }
     start_initial(self, i + 1);
@@ -659,11 +683,6 @@ caf::expected<caf::actor>
 start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                  std::vector<child_spec> children,
                  std::chrono::milliseconds timeout) {
-  if (in_child_start) {
-    // Inside a supervisor: waiting here could starve the scheduler. A start
-    // failure arrives as this supervisor's exit, which the parent handles.
-    return spawn_supervisor(sys, std::move(flags), std::move(children));
-  }
   auto name = flags.name;
   auto started = std::make_shared<start_signal>();
   auto sup = sys.spawn(supervisor_impl, std::move(flags), std::move(children),

@@ -63,19 +63,21 @@ struct running_app {
   std::string type;
 };
 
-/// A relc node: the application controller of one release, running inside
-/// an actor system it does not own (relc boot's, or a host program's own).
-/// load() reads the boot file and env and loads and verifies every library;
-/// it needs no actor system, so a process host calls it before creating one
-/// (loading code into a process whose threads already run costs more).
-/// boot() then starts the apps in order with OTP's rules (types,
-/// dependencies, start phases in application_starter order, included apps)
-/// on the calling thread. An app's top supervisor exiting is handled by its
-/// type: temporary is reported; transient ends the node unless it exited
-/// normally; permanent always ends the node.
+/// A relc node: one release, run by its application controller (an actor)
+/// inside an actor system the node does not own (relc boot's, or a host
+/// program's own). This class is the host's handle on it: load() reads the
+/// boot file and env and loads and verifies every library, and needs no
+/// actor system, so a process host calls it before creating one. boot()
+/// spawns the controller, which starts the apps with OTP's rules (or the
+/// release's shoehorn policy). Calls marked "blocks" wait for the
+/// controller's answer on the calling thread: call them from a host
+/// thread, never from inside an actor.
 class node {
 public:
   explicit node(node_options options);
+
+  /// Stops the release (blocks, bounded by shutdown_time) and ends the
+  /// controller.
   ~node();
 
   node(const node&) = delete;
@@ -85,65 +87,75 @@ public:
   /// failure the error's text is `<app>: <step>: <reason>`.
   [[nodiscard]] caf::error load();
 
-  /// Boots the release in `sys` (calls load() first if needed). On failure
-  /// every started app is stopped again and the error's text is
-  /// `<app>: <step>: <reason>`; a stop requested during boot stops the
-  /// started apps too (runtime_errc::interrupted). `sys` must outlive the
-  /// node: apps' callback objects may hold actor handles.
+  /// Boots the release in `sys` (calls load() first if needed); blocks
+  /// until the boot is complete. On failure every started app is stopped
+  /// again and the error's text is `<app>: <step>: <reason>`; a stop
+  /// requested during boot stops the started apps too
+  /// (runtime_errc::interrupted). `sys` must outlive the node.
   [[nodiscard]] caf::error boot(caf::actor_system& sys);
 
   /// Sets node_options::boot_counter_file (before boot(); the host may
   /// know the node's name only after load()).
   void set_boot_counter_file(std::string path);
 
-  /// Asks the node to stop (thread-safe; e.g. from a signal thread).
+  /// Subscribes `who` to the node's lifecycle events (lifecycle_event
+  /// messages); before boot() it also gets the `loaded` events.
+  void subscribe(const caf::actor& who);
+
+  /// Asks the node to stop; returns at once (thread-safe, e.g. from a
+  /// signal thread).
   void request_stop();
 
-  /// Asks the node to restart: wait() returns and the host calls restart()
-  /// (OTP's init:restart, in the same process).
+  /// Asks the node to restart in this process (OTP's init:restart);
+  /// returns at once.
   void request_restart();
 
-  /// Blocks until a stop or restart was requested or an app exit (or a
-  /// boot handler's halt) ends the node. Returns why the node ended, or an
-  /// empty string for a request.
+  /// Blocks until the node ended: stopped on request (returns an empty
+  /// string) or ended by an app exit or a boot handler (returns why).
   std::string wait();
 
-  /// True once after request_restart(); the host then calls restart().
-  bool take_restart_request();
-
-  /// Stops every app, then reads the boot file, env and config again and
-  /// boots anew in `sys`, in this process (libraries stay loaded).
-  [[nodiscard]] caf::error restart(caf::actor_system& sys);
-
-  /// The top supervisor of a running application (null if none).
-  caf::actor application_top(const std::string& app) const;
+  /// Callbacks (or trees) abandoned at a deadline: threads that may still
+  /// be inside app code. A host that sees any must not wait for them
+  /// (relc boot exits the process instead of joining them).
+  int abandoned_callbacks() const;
 
   /// Stops every running app in reverse start order: prep_stop, shutdown of
-  /// its tree, stop; bounded by shutdown_time.
+  /// its tree, stop; bounded by shutdown_time. Blocks.
   void stop();
 
+  /// The application controller (null before boot()), for a host's own
+  /// requests, e.g. a liveness probe.
+  caf::actor controller() const;
+
+  /// Blocks.
   node_status status() const;
 
   /// Every boot and stop step so far with its time (the boot timeline).
+  /// Blocks.
   std::vector<timeline_entry> timeline() const;
+
+  /// Blocks.
   std::vector<running_app> which_applications() const;
 
-  /// Stops one application on purpose; no other app is affected. Like
-  /// start_application, boot and stop, it is serialised with the other
-  /// lifecycle calls (safe from any thread; waits while the node boots).
+  /// The top supervisor of a running application (null if none). Blocks.
+  caf::actor application_top(const std::string& app) const;
+
+  /// Stops one application on purpose; no other app is affected. Blocks
+  /// until it is stopped.
   [[nodiscard]] caf::error stop_application(const std::string& app);
 
   /// Starts a stopped application again (its dependencies must run).
+  /// Blocks until it is started.
   [[nodiscard]] caf::error start_application(const std::string& app);
 
-  /// The env value of `app`'s `key` (null if unset).
+  /// The env value of `app`'s `key` (null if unset). Blocks.
   term get_env(const std::string& app, const std::string& key) const;
 
-  /// Sets `app`'s env `key` at run time.
+  /// Sets `app`'s env `key` at run time. Blocks.
   [[nodiscard]] caf::error set_env(const std::string& app,
                                    const std::string& key, term value);
 
-  /// The node's name registry actor.
+  /// The node's name registry actor (null before boot()). Blocks.
   caf::actor registry() const;
 
   /// The release's name and version (after load()).

@@ -113,8 +113,11 @@ using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children);
 
-/// Spawns a supervisor and waits until its initial children started (for
-/// an application's start callback and other non-actor threads).
+/// Spawns a supervisor and waits until its initial children started, or
+/// their start failed (then the started ones are already stopped again).
+/// Blocks the calling thread: call it from an application callback (which
+/// runs on the app's master thread) or another non-actor thread, never
+/// from inside an actor; a supervisor child is supervisor_child().
 [[nodiscard]] caf::expected<caf::actor>
 start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                  std::vector<child_spec> children,
@@ -129,4 +132,3 @@ child_spec supervisor_child(std::string id, supervisor_flags flags,
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_spec)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<relc::child_info>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::term)

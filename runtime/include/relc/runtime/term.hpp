@@ -1,5 +1,6 @@
 #pragma once
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -82,3 +83,6 @@ yaml_parse_result parse_yaml_term(const std::string& text,
                                   const std::string& file);
 
 } // namespace relc
+
+// Terms travel in messages inside one node (env values, child args).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::term)

@@ -1,0 +1,264 @@
+#include "admin_commands.hpp"
+
+#include <unistd.h>
+
+#include <sstream>
+
+#include <caf/all.hpp>
+
+#include "controller_protocol.hpp"
+#include "relc/runtime/node.hpp"
+#include "relc/runtime/registry.hpp"
+#include "relc/runtime/runtime_error.hpp"
+#include "supervision_tree.hpp"
+
+namespace relc {
+
+namespace {
+
+const caf::duration query_timeout{std::chrono::seconds(10)};
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in{line};
+  std::vector<std::string> result;
+  std::string w;
+  while (in >> w)
+    result.push_back(w);
+  return result;
+}
+
+std::string error_reply(const caf::error& err) {
+  return "error: " + describe_error(err) + "\n";
+}
+
+struct admin_state {
+  admin_config cfg;
+  static inline const char* name = "relc_admin";
+};
+
+using admin_ptr = caf::stateful_actor<admin_state>*;
+
+class session {
+public:
+  session(admin_ptr self, uint64_t conn) : self_(self), conn_(conn) {}
+
+  void reply(std::string text, bool keep_open = false) const {
+    self_->state.cfg.outbox->post({conn_, std::move(text), keep_open});
+  }
+
+  // One request to the controller; `ok` formats the answer.
+  template <class Result, class F, class... Ts>
+  void ask(caf::duration timeout, F ok, Ts&&... xs) const {
+    auto ctl = self_->state.cfg.target->controller();
+    if (!ctl) {
+      reply("error: the node is not booted yet\n");
+      return;
+    }
+    auto me = *this;
+    self_->request(ctl, timeout, std::forward<Ts>(xs)...)
+      .then([me, ok](Result& r) { me.reply(ok(r)); },
+            [me](caf::error& err) { me.reply(error_reply(err)); });
+  }
+
+  admin_ptr self() const { return self_; }
+
+private:
+  admin_ptr self_;
+  uint64_t conn_;
+};
+
+std::string render_status(const node_status& st) {
+  return std::string{"ok\n"} + to_string(st.state) + "\n" + st.last_step + "\n"
+         + (st.note.empty() ? "" : st.note + "\n");
+}
+
+std::string render_timeline(const std::vector<timeline_entry>& xs) {
+  std::string out = "ok\n";
+  char at[32];
+  for (auto& e : xs) {
+    snprintf(at, sizeof at, "+%.3f ms ",
+             static_cast<double>(e.at.count()) / 1000.0);
+    out += at + e.step + "\n";
+  }
+  return out;
+}
+
+void handle(admin_ptr self, uint64_t conn, const std::string& request) {
+  session s{self, conn};
+  auto& cfg = self->state.cfg;
+  for (char c : request)
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') {
+      s.reply("error: request contains control characters\n");
+      return;
+    }
+  auto w = words(request);
+  if (w.empty()) {
+    s.reply("error: empty request\n");
+    return;
+  }
+  auto& cmd = w[0];
+  auto arity = [&](size_t n) { return w.size() == n + 1; };
+  auto ok = [](caf::ok_atom) { return std::string{"ok\n"}; };
+  if (cmd == "ping" && arity(0)) {
+    // A round trip through the controller: a pong says the node answers.
+    s.ask<caf::ok_atom>(query_timeout,
+                        [](caf::ok_atom) { return std::string{"ok\npong\n"}; },
+                        ctl_atoms::ping::value);
+  } else if (cmd == "pid" && arity(0)) {
+    s.reply("ok\n" + std::to_string(getpid()) + "\n");
+  } else if (cmd == "versions" && arity(0)) {
+    s.reply("ok\n" + cfg.versions + "\n");
+  } else if ((cmd == "help" || cmd == "?") && arity(0)) {
+    s.reply(std::string{"ok\n"} + admin_help());
+  } else if (cmd == "status" && arity(0)) {
+    s.ask<node_status>(query_timeout, render_status, ctl_atoms::status::value);
+  } else if (cmd == "timeline" && arity(0)) {
+    s.ask<std::vector<timeline_entry>>(query_timeout, render_timeline,
+                                       ctl_atoms::timeline::value);
+  } else if (cmd == "apps" && arity(0)) {
+    s.ask<std::vector<running_app>>(
+      query_timeout,
+      [](std::vector<running_app>& apps) {
+        std::string out = "ok\n";
+        for (auto& a : apps)
+          out += a.name + " " + a.vsn + " " + a.type + "\n";
+        return out;
+      },
+      ctl_atoms::apps::value);
+  } else if (cmd == "registered" && arity(0)) {
+    auto ctl = cfg.target->controller();
+    if (!ctl) {
+      s.reply("error: the node is not booted yet\n");
+      return;
+    }
+    self->request(ctl, query_timeout, ctl_atoms::registry::value)
+      .then(
+        [self, s](caf::actor& reg) {
+          if (!reg) {
+            s.reply("error: the registry is not running\n");
+            return;
+          }
+          self->request(reg, query_timeout, reg_atoms::names::value)
+            .then(
+              [s](std::vector<std::string>& names) {
+                std::string out = "ok\n";
+                for (auto& n : names)
+                  out += n + "\n";
+                s.reply(out);
+              },
+              [s](caf::error& err) { s.reply(error_reply(err)); });
+        },
+        [s](caf::error& err) { s.reply(error_reply(err)); });
+  } else if (cmd == "tree" && arity(1)) {
+    auto app = w[1];
+    auto ctl = cfg.target->controller();
+    if (!ctl) {
+      s.reply("error: the node is not booted yet\n");
+      return;
+    }
+    self->request(ctl, query_timeout, ctl_atoms::top::value, app)
+      .then(
+        [self, s, app](caf::actor& top) {
+          if (!top) {
+            s.reply("error: no running application " + app
+                    + " with a supervisor\n");
+            return;
+          }
+          // Rendering asks supervisor after supervisor: a helper thread.
+          self->spawn<caf::detached + caf::hidden>(
+            [top, app, s](caf::event_based_actor* helper) {
+              s.reply("ok\n"
+                      + render_supervision_tree(helper->system(), top, app));
+              helper->quit();
+            });
+        },
+        [s](caf::error& err) { s.reply(error_reply(err)); });
+  } else if (cmd == "env_get" && arity(2)) {
+    s.ask<term>(query_timeout,
+                [](term& v) { return "ok\n" + v.to_string() + "\n"; },
+                ctl_atoms::env_get::value, w[1], w[2]);
+  } else if (cmd == "env_set" && w.size() >= 4) {
+    // The value is the rest of the line, typed like YAML (42 is a number).
+    auto pos = request.find(w[2], request.find(w[1]) + w[1].size());
+    auto text = request.substr(pos + w[2].size());
+    text.erase(0, text.find_first_not_of(" \t"));
+    auto parsed = parse_yaml_term(text, "env_set");
+    if (!parsed.ok) {
+      s.reply("error: " + parsed.error + "\n");
+      return;
+    }
+    s.ask<caf::ok_atom>(query_timeout, ok, ctl_atoms::env_set::value, w[1],
+                        w[2], parsed.value);
+  } else if (cmd == "start_app" && arity(1)) {
+    s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::start_app::value, w[1]);
+  } else if (cmd == "stop_app" && arity(1)) {
+    s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::stop_app::value, w[1]);
+  } else if (cmd == "restart" && arity(0)) {
+    // Answers once the node is started again (with status' note, if any).
+    auto ctl = cfg.target->controller();
+    if (!ctl) {
+      s.reply("error: the node is not booted yet\n");
+      return;
+    }
+    self->request(ctl, caf::infinite, ctl_atoms::restart::value)
+      .then(
+        [self, s, ctl](caf::ok_atom) {
+          self->request(ctl, query_timeout, ctl_atoms::status::value)
+            .then(
+              [s](node_status& st) {
+                s.reply("ok\n" + (st.note.empty() ? "" : st.note + "\n"));
+              },
+              [s](caf::error&) { s.reply("ok\n"); });
+        },
+        [s](caf::error& err) { s.reply(error_reply(err)); });
+  } else if ((cmd == "stop" || cmd == "reboot") && arity(0)) {
+    // The connection stays open until the process is gone: the caller of
+    // `stop` returns then, and knows how long to wait for it.
+    auto text = "ok\nstopping within "
+                + std::to_string(cfg.shutdown_time.count()) + " ms\n";
+    if (cmd == "reboot")
+      text += cfg.heart_active() ? "heart restarts the node\n"
+                                 : "no heart: the caller starts the node\n";
+    s.reply(text, true);
+    cfg.on_stop(cmd == "reboot");
+  } else {
+    s.reply("error: unknown command or wrong arguments: '"
+            + request.substr(0, 80) + "' (try 'help')\n");
+  }
+}
+
+} // namespace
+
+const char* admin_help() {
+  return "ping                     pong, after a round trip through the node\n"
+         "pid                      the node's process id\n"
+         "status                   starting|started|stopping and the last step\n"
+         "versions                 release name and version\n"
+         "apps                     running applications with versions and types\n"
+         "registered               registered names\n"
+         "env_get APP KEY          an application's env value\n"
+         "env_set APP KEY VALUE    set it (VALUE is YAML)\n"
+         "start_app APP            start a stopped application\n"
+         "stop_app APP             stop an application on purpose\n"
+         "tree APP                 its supervision tree\n"
+         "timeline                 every boot and stop step with its time\n"
+         "restart                  run the boot script again in this process\n"
+         "reboot                   exit; heart or the start script starts it again\n"
+         "stop                     stop the node; returns once it is gone\n"
+         "help                     this list\n";
+}
+
+caf::actor spawn_admin(caf::actor_system& sys, admin_config cfg) {
+  return sys.spawn<caf::hidden>(
+    [](admin_ptr self, admin_config cfg) -> caf::behavior {
+      self->state.cfg = std::move(cfg);
+      return {
+        [self](uint64_t conn, const std::string& line) {
+          handle(self, conn, line);
+        },
+      };
+    },
+    std::move(cfg));
+}
+
+} // namespace relc

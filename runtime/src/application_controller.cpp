@@ -1,0 +1,1043 @@
+#include "application_controller.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <map>
+
+#include <caf/all.hpp>
+
+#include "app_master.hpp"
+#include "boot_policy.hpp"
+#include "controller_protocol.hpp"
+#include "relc/runtime/log.hpp"
+#include "relc/runtime/registry.hpp"
+#include "relc/runtime/runtime_error.hpp"
+#include "release_loader.hpp"
+
+namespace relc {
+
+// -- node_outcome -------------------------------------------------------------
+
+void node_outcome::end(std::string reason, int abandoned) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (ended_)
+      return;
+    ended_ = true;
+    reason_ = std::move(reason);
+    abandoned_ = abandoned;
+  }
+  cv_.notify_all();
+}
+
+std::string node_outcome::wait() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  cv_.wait(guard, [this] { return ended_; });
+  return reason_;
+}
+
+bool node_outcome::ended() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return ended_;
+}
+
+int node_outcome::abandoned() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return abandoned_;
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using job_fn = std::function<void(std::function<void()>)>;
+
+enum class run_state { loaded, starting, running, stopping, stopped };
+
+// The controller's view of one app.
+struct app_entry {
+  run_state state = run_state::loaded;
+  caf::actor top;
+  // Counts starts and abandonments: a continuation that carries an older
+  // value belongs to a start or stop given up on, and does nothing.
+  uint64_t attempt = 0;
+  // Set when the top exits while its start phases still run.
+  std::optional<caf::error> exit_during_start;
+};
+
+std::string ms_since(clock_type::time_point t) {
+  char text[32];
+  snprintf(text, sizeof text, "%.1f ms",
+           std::chrono::duration<double, std::milli>(clock_type::now() - t)
+             .count());
+  return text;
+}
+
+class application_controller;
+
+struct ctl_state {
+  std::unique_ptr<application_controller> ctl;
+  static inline const char* name = "relc_application_controller";
+};
+
+using ctl_ptr = caf::stateful_actor<ctl_state>*;
+
+class application_controller : public controller_ops {
+public:
+  application_controller(ctl_ptr self, controller_config cfg)
+    : self_(self), cfg_(std::move(cfg)), rel_(cfg_.release) {
+    timeline_ = cfg_.load_steps;
+    subscribers_ = cfg_.subscribers;
+    for (auto& s : subscribers_)
+      self_->monitor(s);
+    install(rel_);
+  }
+
+  // -- controller_ops -------------------------------------------------------
+
+  loaded_release& release() override { return *rel_; }
+
+  bool is_running(const std::string& app) override {
+    return entries_[app].state == run_state::running;
+  }
+
+  bool stopping() override { return stopping_; }
+
+  void enqueue(job_fn fn) override {
+    jobs_.push_back(std::move(fn));
+    run_next_job();
+  }
+
+  void run_job(master_job job, std::chrono::milliseconds timeout,
+               std::function<void(job_result, bool)> done) override {
+    auto m = acquire_master();
+    auto wait = timeout.count() > 0 ? caf::duration{timeout} : caf::infinite;
+    self_->request(m, wait, master_atoms::run::value, std::move(job))
+      .then(
+        [this, m, done](job_result& r) {
+          idle_masters_.push_back(m);
+          done(std::move(r), false);
+        },
+        [this, m, done](caf::error& err) {
+          if (err == caf::sec::request_timeout) {
+            // Stuck in app code: left behind, never used again.
+            ++abandoned_;
+            done(job_result{}, true);
+            return;
+          }
+          job_result r;
+          r.error = err;
+          done(std::move(r), false);
+        });
+  }
+
+  void start_app(const std::string& name, done_fn done) override {
+    auto* rec = rel_->find(name);
+    if (!rec) {
+      done(make_error(runtime_errc::not_found, "no application " + name));
+      return;
+    }
+    auto& e = entries_[name];
+    if (e.state == run_state::running) {
+      done({});
+      return;
+    }
+    for (auto* deps : {&rec->plan.applications,
+                       &rec->plan.optional_applications})
+      for (auto& dep : *deps)
+        if (dep != "kernel" && !is_running(dep)) {
+          done(boot_failure(name, "start",
+                            "dependency '" + dep + "' is not started"));
+          return;
+        }
+    e.state = run_state::starting;
+    e.exit_during_start.reset();
+    auto attempt = ++e.attempt;
+    step("start " + name);
+    if (!rec->callback) { // a library app: nothing to run
+      started_top(name, attempt, job_result{}, std::move(done));
+      return;
+    }
+    run_job(
+      [rec] {
+        job_result r;
+        auto top = rec->callback->start(*rec->ctx, rec->plan.mod_args);
+        r.included = rec->ctx->take_included();
+        if (top)
+          r.top = *top;
+        else if (!(r.error = top.error()))
+          r.value = 1; // start returned an error `normal`
+        return r;
+      },
+      std::chrono::milliseconds{0},
+      [this, name, attempt, done](job_result r, bool) {
+        if (current(name, attempt))
+          started_top(name, attempt, std::move(r), done);
+      });
+  }
+
+  void end_node(const std::string& reason) override {
+    if (fatal_.empty())
+      fatal_ = reason;
+    begin_stop();
+  }
+
+  void step(const std::string& text) override {
+    auto at = since_t0();
+    status_.last_step = text;
+    if (timeline_.size() < max_timeline)
+      timeline_.push_back({at, text});
+    if (!cfg_.options.init_debug)
+      return;
+    char prefix[48];
+    snprintf(prefix, sizeof prefix, "init: +%.3f ms ",
+             static_cast<double>(at.count()) / 1000.0);
+    auto line = prefix + text;
+    if (cfg_.options.debug_sink)
+      cfg_.options.debug_sink(line);
+    else
+      fprintf(stderr, "%s\n", line.c_str());
+  }
+
+  // -- requests -------------------------------------------------------------
+
+  caf::result<caf::ok_atom> on_boot() {
+    auto rp = self_->make_response_promise<caf::ok_atom>();
+    enqueue([this, rp](std::function<void()> job_done) mutable {
+      run_boot([rp, job_done](caf::error err) mutable {
+        if (err)
+          rp.deliver(err);
+        else
+          rp.deliver(caf::ok_atom::value);
+        job_done();
+      });
+    });
+    return rp;
+  }
+
+  caf::result<caf::ok_atom> on_stop() {
+    auto rp = self_->make_response_promise<caf::ok_atom>();
+    if (stop_finished_ && !restarting_) {
+      rp.deliver(caf::ok_atom::value);
+      return rp;
+    }
+    // A stop asked for wins over a restart under way.
+    restarting_ = false;
+    stop_waiters_.push_back(rp);
+    begin_stop();
+    return rp;
+  }
+
+  caf::result<caf::ok_atom> on_restart() {
+    auto rp = self_->make_response_promise<caf::ok_atom>();
+    enqueue([this, rp](std::function<void()> job_done) mutable {
+      if (stopping_ || status_.state != node_state::started) {
+        rp.deliver(make_error(runtime_errc::wrong_strategy,
+                              "the node is not started"));
+        job_done();
+        return;
+      }
+      restarting_ = true;
+      after_restart_ = [rp, job_done](caf::error err) mutable {
+        if (err)
+          rp.deliver(err);
+        else
+          rp.deliver(caf::ok_atom::value);
+        job_done();
+      };
+      begin_stop();
+    });
+    return rp;
+  }
+
+  caf::result<caf::ok_atom> on_start_app(const std::string& name) {
+    auto rp = self_->make_response_promise<caf::ok_atom>();
+    enqueue([this, rp, name](std::function<void()> job_done) mutable {
+      auto answer = [rp, job_done](caf::error err) mutable {
+        if (err)
+          rp.deliver(err);
+        else
+          rp.deliver(caf::ok_atom::value);
+        job_done();
+      };
+      auto* rec = rel_->find(name);
+      if (!rec)
+        return answer(
+          make_error(runtime_errc::not_found, "no application " + name));
+      if (rec->plan.included_by)
+        return answer(make_error(runtime_errc::wrong_strategy,
+                                 name + " is included by "
+                                   + *rec->plan.included_by
+                                   + " and starts with its tree"));
+      if (rec->plan.type == app_start_type::none
+          || rec->plan.type == app_start_type::load)
+        return answer(make_error(runtime_errc::wrong_strategy,
+                                 name + " has type "
+                                   + to_string(rec->plan.type)));
+      if (is_running(name))
+        return answer(
+          make_error(runtime_errc::running, name + " is already running"));
+      if (stopping_ || status_.state != node_state::started)
+        return answer(make_error(runtime_errc::wrong_strategy,
+                                 "the node is not started"));
+      policy_->start_requested(*this, name, answer);
+    });
+    return rp;
+  }
+
+  caf::result<caf::ok_atom> on_stop_app(const std::string& name) {
+    auto rp = self_->make_response_promise<caf::ok_atom>();
+    enqueue([this, rp, name](std::function<void()> job_done) mutable {
+      if (!rel_->find(name)) {
+        rp.deliver(make_error(runtime_errc::not_found, "no application " + name));
+        job_done();
+        return;
+      }
+      if (stopping_) {
+        rp.deliver(
+          make_error(runtime_errc::wrong_strategy, "the node is stopping"));
+        job_done();
+        return;
+      }
+      stop_one(name, clock_type::now() + cfg_.options.shutdown_time, true,
+               [rp, job_done]() mutable {
+                 rp.deliver(caf::ok_atom::value);
+                 job_done();
+               });
+    });
+    return rp;
+  }
+
+  std::vector<running_app> on_apps() {
+    std::vector<running_app> result;
+    for (auto& a : rel_->apps)
+      if (entries_[a->plan.name].state == run_state::running)
+        result.push_back({a->plan.name, a->plan.vsn, to_string(a->plan.type)});
+    return result;
+  }
+
+  node_status on_status() {
+    auto st = status_;
+    st.note = policy_ ? policy_->note() : std::string{};
+    return st;
+  }
+
+  std::vector<timeline_entry> on_timeline() { return timeline_; }
+
+  term on_env_get(const std::string& app, const std::string& key) {
+    auto* rec = rel_->find(app);
+    return rec ? rec->env.get(key) : term{};
+  }
+
+  caf::result<caf::ok_atom> on_env_set(const std::string& app,
+                                       const std::string& key, term value) {
+    auto* rec = rel_->find(app);
+    if (!rec)
+      return make_error(runtime_errc::not_found, "no application " + app);
+    rec->env.set(key, std::move(value));
+    return caf::ok_atom::value;
+  }
+
+  caf::actor on_top(const std::string& app) {
+    auto& e = entries_[app];
+    return e.state == run_state::running ? e.top : caf::actor{};
+  }
+
+  void on_subscribe(const caf::actor& who) {
+    if (!who)
+      return;
+    subscribers_.push_back(who);
+    self_->monitor(who);
+  }
+
+  caf::actor on_registry() { return rel_->registry; }
+
+  // -- messages from CAF ----------------------------------------------------
+
+  void on_down(const caf::down_msg& dm) {
+    if (auto i = down_waiters_.find(dm.source); i != down_waiters_.end()) {
+      auto fn = std::move(i->second);
+      down_waiters_.erase(i);
+      fn(dm.reason);
+      return;
+    }
+    if (auto i = live_tops_.find(dm.source); i != live_tops_.end()) {
+      auto name = i->second;
+      live_tops_.erase(i);
+      top_exited(name, dm.reason);
+      return;
+    }
+    auto& subs = subscribers_;
+    auto before = subs.size();
+    subs.erase(std::remove_if(subs.begin(), subs.end(),
+                              [&](const caf::actor& s) {
+                                return s.address() == dm.source;
+                              }),
+               subs.end());
+    if (subs.size() != before)
+      return;
+    // The top of an earlier start of an app that was stopped on purpose
+    // (its stop gave up waiting for it): not an exit of the current one.
+    log(log_level::debug, "application_controller",
+        "exit of an earlier start ignored: " + describe_error(dm.reason));
+  }
+
+  void on_stop_deadline(uint64_t serial) {
+    if (serial != stop_serial_ || stop_finished_)
+      return;
+    for (auto& a : rel_->apps) {
+      auto& name = a->plan.name;
+      auto& e = entries_[name];
+      if (e.state != run_state::starting && e.state != run_state::stopping
+          && e.state != run_state::running)
+        continue;
+      if (name != "kernel") {
+        log(log_level::error, "application_controller",
+            "application " + name + " did not stop within the shutdown time ("
+              + std::to_string(cfg_.options.shutdown_time.count())
+              + " ms); killed, its callback abandoned");
+        ++abandoned_;
+      }
+      abandon(name, e);
+    }
+    started_order_.clear();
+    stop_chain_running_ = false;
+    finish_stop();
+  }
+
+  void on_tree_deadline(const caf::actor_addr& top, const std::string& name) {
+    auto i = down_waiters_.find(top);
+    if (i == down_waiters_.end())
+      return;
+    log(log_level::warning, "application_controller",
+        "application " + name
+          + " did not stop within the shutdown time, killing its tree");
+    if (auto h = caf::actor_cast<caf::actor>(top))
+      caf::anon_send_exit(h, caf::exit_reason::kill);
+    // Killed: go on without waiting further (a tree stuck in app code
+    // would otherwise hold the stop).
+    auto fn = std::move(i->second);
+    down_waiters_.erase(i);
+    fn(caf::exit_reason::kill);
+  }
+
+  // The actor's state goes with the actor: idle masters and the registry
+  // end with it (a master stuck in app code cannot be ended; see
+  // node_outcome::abandoned).
+  ~application_controller() override {
+    for (auto& m : idle_masters_)
+      caf::anon_send_exit(m, caf::exit_reason::user_shutdown);
+    idle_masters_.clear();
+    if (rel_->registry)
+      caf::anon_send_exit(rel_->registry, caf::exit_reason::user_shutdown);
+  }
+
+private:
+  static constexpr size_t max_timeline = 20000;
+
+  std::chrono::microseconds since_t0() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+      clock_type::now() - cfg_.t0);
+  }
+
+  bool current(const std::string& name, uint64_t attempt) {
+    return entries_[name].attempt == attempt;
+  }
+
+  void emit(lifecycle_kind kind, const std::string& app,
+            const std::string& reason = {}, const std::string& detail = {}) {
+    if (subscribers_.empty())
+      return;
+    lifecycle_event ev{app, kind, reason, detail, since_t0()};
+    for (auto& s : subscribers_)
+      self_->send(s, ev);
+  }
+
+  void install(std::shared_ptr<loaded_release> rel) {
+    if (rel_ && rel_ != rel)
+      retired_.push_back(rel_);
+    rel_ = std::move(rel);
+    entries_.clear();
+    for (auto& a : rel_->apps) {
+      entries_[a->plan.name];
+      emit(lifecycle_kind::loaded, a->plan.name);
+    }
+    if (policy_)
+      retired_policies_.push_back(std::move(policy_));
+    policy_ = rel_->shoehorn()
+                ? make_shoehorn_policy(cfg_.options.boot_counter_file)
+                : make_otp_policy();
+  }
+
+  caf::actor acquire_master() {
+    if (!idle_masters_.empty()) {
+      auto m = idle_masters_.back();
+      idle_masters_.pop_back();
+      return m;
+    }
+    return spawn_app_master(self_->system());
+  }
+
+  void run_next_job() {
+    if (job_running_ || jobs_.empty())
+      return;
+    job_running_ = true;
+    auto fn = std::move(jobs_.front());
+    jobs_.pop_front();
+    fn([this] {
+      job_running_ = false;
+      run_next_job();
+    });
+  }
+
+  // -- boot -----------------------------------------------------------------
+
+  void run_boot(done_fn finished) {
+    stopping_ = false;
+    stop_finished_ = false;
+    stop_chain_running_ = false;
+    fatal_.clear();
+    boot_error_ = caf::error{};
+    status_.state = node_state::starting;
+    rel_->sys = &self_->system();
+    step("start kernel services");
+    rel_->registry = spawn_registry(self_->system());
+    if (auto* kernel = rel_->find("kernel"); kernel && !kernel->callback)
+      entries_["kernel"].state = run_state::running;
+    after_boot_stop_ = finished;
+    policy_->boot(*this, [this, finished](caf::error err) {
+      if (!err && !stopping_) {
+        status_.state = node_state::started;
+        ++status_.boots;
+        after_boot_stop_ = nullptr;
+        policy_->on_node_started();
+        step("started " + rel_->plan.name + " " + rel_->plan.vsn);
+        log(log_level::info, "init",
+            "started " + rel_->plan.name + " " + rel_->plan.vsn + " in "
+              + ms_since(cfg_.load_began) + " (apps started: "
+              + std::to_string(started_order_.size()) + ")");
+        emit(lifecycle_kind::node_started, {});
+        finished({});
+        return;
+      }
+      // A failed or interrupted boot answers once what it started is
+      // stopped again.
+      if (err && !boot_error_)
+        boot_error_ = err;
+      begin_stop();
+    });
+  }
+
+  // The start returned: record its tree, then run the start phases.
+  void started_top(const std::string& name, uint64_t attempt, job_result r,
+                   done_fn done) {
+    auto* rec = rel_->find(name);
+    auto& e = entries_[name];
+    if (r.error || r.value == 1) {
+      e.state = run_state::stopped;
+      rec->adopted->kill_all(); // a failed start leaves nothing running
+      auto text = r.error ? describe_error(r.error) : std::string{"normal"};
+      emit(lifecycle_kind::start_failed, name, text);
+      done(boot_failure(name, "start", text));
+      continue_stop();
+      return;
+    }
+    e.top = r.top;
+    if (e.top) {
+      self_->monitor(e.top);
+      live_tops_[e.top.address()] = name;
+    }
+    for (auto& [inc, top] : r.included) {
+      auto& ie = entries_[inc];
+      ie.state = run_state::running;
+      ie.top = top;
+    }
+    run_phases(name, attempt, phase_list(*rec), 0, std::move(done));
+  }
+
+  struct phase_step {
+    app_record* app;
+    std::string phase;
+    term args;
+  };
+
+  // application_starter order: P on the app, then on each included app
+  // that has P (recursively); phases only included apps have never run.
+  std::vector<phase_step> phase_list(app_record& app) {
+    std::vector<phase_step> result;
+    for (auto& p : app.plan.phases)
+      add_phase(app, p.name, p.args, result);
+    return result;
+  }
+
+  void add_phase(app_record& app, const std::string& phase, const term& args,
+                 std::vector<phase_step>& out) {
+    out.push_back({&app, phase, args});
+    for (auto& inc : app.plan.included)
+      if (auto* child = rel_->find(inc))
+        for (auto& p : child->plan.phases)
+          if (p.name == phase)
+            add_phase(*child, phase, p.args, out);
+  }
+
+  void run_phases(const std::string& name, uint64_t attempt,
+                  std::vector<phase_step> phases, size_t i, done_fn done) {
+    auto& e = entries_[name];
+    auto fail = [this, name, done](caf::error err) {
+      // A start that failed half way leaves nothing running.
+      emit(lifecycle_kind::start_failed, name, describe_error(err));
+      entries_[name].state = run_state::running;
+      stop_one(name, clock_type::now() + cfg_.options.shutdown_time, false,
+               [this, done, err] {
+                 done(err);
+                 continue_stop();
+               });
+    };
+    if (e.exit_during_start) {
+      fail(boot_failure(name, "start",
+                        "its top supervisor exited during the start phases: "
+                          + describe_error(*e.exit_during_start)));
+      return;
+    }
+    if (i == phases.size()) {
+      e.state = run_state::running;
+      started_order_.push_back(name);
+      log(log_level::info, "application_controller",
+          "application " + name + " started (type "
+            + to_string(rel_->find(name)->plan.type) + ")");
+      emit(lifecycle_kind::started, name);
+      done({});
+      continue_stop(); // a stop that waited for this start goes on
+      return;
+    }
+    auto s = phases[i];
+    step("start_phase " + s.app->plan.name + " " + s.phase);
+    if (!s.app->callback) {
+      run_phases(name, attempt, std::move(phases), i + 1, std::move(done));
+      return;
+    }
+    run_job(
+      [s] {
+        job_result r;
+        r.error = s.app->callback->start_phase(*s.app->ctx, s.phase, s.args);
+        return r;
+      },
+      std::chrono::milliseconds{0},
+      [this, name, attempt, phases, i, done, fail, s](job_result r, bool) {
+        if (!current(name, attempt))
+          return;
+        if (r.error) {
+          fail(boot_failure(s.app->plan.name, "start_phase " + s.phase,
+                            describe_error(r.error)));
+          return;
+        }
+        emit(lifecycle_kind::phase, s.app->plan.name, {}, s.phase);
+        run_phases(name, attempt, phases, i + 1, done);
+      });
+  }
+
+  // -- exits ----------------------------------------------------------------
+
+  void top_exited(const std::string& name, const caf::error& reason) {
+    auto& e = entries_[name];
+    if (e.state == run_state::starting) {
+      e.exit_during_start = reason;
+      return;
+    }
+    if (e.state != run_state::running)
+      return;
+    auto* rec = rel_->find(name);
+    e.state = run_state::stopped;
+    e.top = nullptr;
+    forget_started(name);
+    rec->adopted->kill_all();
+    for (auto& inc : rec->plan.included)
+      if (auto* child = rel_->find(inc)) {
+        child->adopted->kill_all();
+        entries_[inc].state = run_state::stopped;
+        entries_[inc].top = nullptr;
+      }
+    emit(reason ? lifecycle_kind::crashed : lifecycle_kind::exited, name,
+         describe_error(reason));
+    if (stopping_) {
+      continue_stop();
+      return;
+    }
+    policy_->on_exit(*this, name, reason);
+  }
+
+  void forget_started(const std::string& name) {
+    started_order_.erase(
+      std::remove(started_order_.begin(), started_order_.end(), name),
+      started_order_.end());
+  }
+
+  // -- stopping ---------------------------------------------------------------
+
+  std::chrono::milliseconds left(clock_type::time_point deadline) const {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    return std::max(ms, std::chrono::milliseconds{1});
+  }
+
+  // Stops one app on purpose: prep_stop, its tree, its adopted actors,
+  // stop; each step bounded by `deadline`, a callback past it abandoned.
+  void stop_one(const std::string& name, clock_type::time_point deadline,
+                bool report, std::function<void()> cont) {
+    auto& e = entries_[name];
+    if (e.state != run_state::running) {
+      cont();
+      return;
+    }
+    auto* rec = rel_->find(name);
+    e.state = run_state::stopping;
+    auto attempt = e.attempt;
+    forget_started(name);
+    step("stop " + name);
+    if (e.top)
+      live_tops_.erase(e.top.address()); // its exit is no crash now
+    auto guard = [this, name, attempt](std::function<void()> fn) {
+      return [this, name, attempt, fn] {
+        if (current(name, attempt))
+          fn();
+      };
+    };
+    auto finish = guard([this, name, rec, report, cont] {
+      auto& e = entries_[name];
+      e.state = run_state::stopped;
+      e.top = nullptr;
+      // Included apps went down with their includer's tree.
+      for (auto& inc : rec->plan.included) {
+        entries_[inc].state = run_state::stopped;
+        entries_[inc].top = nullptr;
+      }
+      log(log_level::info, "application_controller",
+          "application " + name + " stopped");
+      emit(lifecycle_kind::stopped, name, "shutdown");
+      if (report && !stopping_)
+        policy_->on_stopped(*this, name);
+      cont();
+    });
+    auto stop_cb = guard([this, name, rec, deadline, finish] {
+      callback(name, "stop", deadline,
+               [rec] { rec->callback->stop(*rec->ctx); }, finish);
+    });
+    auto adopted = guard([this, name, rec, deadline, stop_cb] {
+      std::vector<std::shared_ptr<adopted_actors>> sets{rec->adopted};
+      for (auto& inc : rec->plan.included)
+        if (auto* child = rel_->find(inc))
+          sets.push_back(child->adopted);
+      run_job(
+        [sets, deadline] {
+          for (auto& s : sets)
+            s->kill_all_and_wait(deadline);
+          return job_result{};
+        },
+        // The job ends by the deadline itself; the margin keeps a job
+        // that returns on time from counting as abandoned.
+        left(deadline) + std::chrono::seconds(1),
+        [stop_cb](job_result, bool) { stop_cb(); });
+    });
+    auto tree = guard([this, name, deadline, adopted] {
+      auto top = entries_[name].top;
+      if (!top) {
+        adopted();
+        return;
+      }
+      auto addr = top.address();
+      down_waiters_[addr] = [adopted](const caf::error&) { adopted(); };
+      caf::anon_send_exit(top, caf::exit_reason::user_shutdown);
+      self_->delayed_send(self_, left(deadline),
+                          ctl_atoms::tree_deadline::value, addr, name);
+    });
+    callback(name, "prep_stop", deadline,
+             [rec] { rec->callback->prep_stop(*rec->ctx); }, tree);
+  }
+
+  // Runs a void callback of `name`'s on a master with the time left; a
+  // callback past the deadline is abandoned and reported, a throwing one
+  // reported; either way the stop goes on.
+  void callback(const std::string& name, const std::string& what,
+                clock_type::time_point deadline, std::function<void()> fn,
+                std::function<void()> then) {
+    if (!rel_->find(name)->callback) {
+      then();
+      return;
+    }
+    run_job(
+      [fn] {
+        fn();
+        return job_result{};
+      },
+      left(deadline),
+      [name, what, then](job_result r, bool timed_out) {
+        if (timed_out)
+          log(log_level::error, "application_controller",
+              "application " + name + ": " + what
+                + " did not return within the shutdown time; abandoned");
+        else if (r.error)
+          log(log_level::error, "application_controller",
+              "application " + name + ": " + what + " failed: "
+                + describe_error(r.error));
+        then();
+      });
+  }
+
+  void begin_stop() {
+    if (stopping_)
+      return;
+    stopping_ = true;
+    stop_finished_ = false;
+    status_.state = node_state::stopping;
+    stop_began_ = clock_type::now();
+    stop_deadline_ = stop_began_ + cfg_.options.shutdown_time;
+    ++stop_serial_;
+    self_->delayed_send(self_, cfg_.options.shutdown_time,
+                        ctl_atoms::stop_deadline::value, stop_serial_);
+    self_->delayed_send(self_, cfg_.options.shutdown_time / 2,
+                        ctl_atoms::start_wait_deadline::value, stop_serial_);
+    continue_stop();
+  }
+
+  // A start under way completes first (OTP: the stop is handled after
+  // it), for at most half the shutdown time; then completed starts stop
+  // in exact reverse order, one after the other.
+  void continue_stop() {
+    if (!stopping_ || stop_finished_ || stop_chain_running_)
+      return;
+    for (auto& [name, e] : entries_)
+      if (e.state == run_state::starting)
+        return;
+    if (!started_order_.empty()) {
+      stop_chain_running_ = true;
+      stop_one(started_order_.back(), stop_deadline_, false, [this] {
+        stop_chain_running_ = false;
+        continue_stop();
+      });
+      return;
+    }
+    for (auto& [name, e] : entries_)
+      if (e.state == run_state::stopping) // a stop_app under way
+        return;
+    finish_stop();
+  }
+
+public:
+  // Half the shutdown time passed with a start still under way: give up
+  // on it, so the apps that did start still stop in time.
+  void on_start_wait_deadline(uint64_t serial) {
+    if (serial != stop_serial_ || stop_finished_)
+      return;
+    for (auto& [name, e] : entries_) {
+      if (e.state != run_state::starting)
+        continue;
+      log(log_level::error, "application_controller",
+          "application " + name
+            + " did not finish starting within half the shutdown time ("
+            + std::to_string(cfg_.options.shutdown_time.count() / 2)
+            + " ms); its start is abandoned");
+      ++abandoned_;
+      abandon(name, e);
+    }
+    continue_stop();
+  }
+
+private:
+  // Gives up on `e`: its tree and adopted actors are killed, whatever
+  // still answers for it is ignored.
+  void abandon(const std::string& name, app_entry& e) {
+    if (e.top) {
+      live_tops_.erase(e.top.address());
+      down_waiters_.erase(e.top.address());
+      caf::anon_send_exit(e.top, caf::exit_reason::kill);
+    }
+    rel_->find(name)->adopted->kill_all();
+    ++e.attempt;
+    e.state = run_state::stopped;
+    e.top = nullptr;
+  }
+
+  void finish_stop() {
+    stop_finished_ = true;
+    if (rel_->registry) {
+      caf::anon_send_exit(rel_->registry, caf::exit_reason::user_shutdown);
+      rel_->registry = nullptr;
+    }
+    for (auto& m : idle_masters_)
+      caf::anon_send_exit(m, caf::exit_reason::user_shutdown);
+    idle_masters_.clear();
+    for (auto& [name, e] : entries_) {
+      e.state = run_state::stopped;
+      e.top = nullptr;
+    }
+    status_.state = node_state::stopped;
+    step("stopped");
+    log(log_level::info, "init", "stopped in " + ms_since(stop_began_));
+    emit(lifecycle_kind::node_stopped, {});
+    auto waiters = std::move(stop_waiters_);
+    stop_waiters_.clear();
+    for (auto& rp : waiters)
+      rp.deliver(caf::ok_atom::value);
+    if (after_boot_stop_) { // the boot failed or was interrupted
+      auto finished = std::move(after_boot_stop_);
+      after_boot_stop_ = nullptr;
+      caf::error err = boot_error_;
+      if (!err && !fatal_.empty())
+        err = make_error(runtime_errc::boot_failed, fatal_);
+      if (!err)
+        err = make_error(runtime_errc::interrupted, "stopped during boot");
+      if (restarting_ && after_restart_) {
+        restarting_ = false;
+        auto reply = std::move(after_restart_);
+        after_restart_ = nullptr;
+        cfg_.outcome->end("restart: boot failed: " + describe_error(err),
+                          abandoned_);
+        reply(err);
+        return;
+      }
+      cfg_.outcome->end(fatal_, abandoned_);
+      finished(err);
+      return;
+    }
+    if (restarting_) {
+      reload();
+      return;
+    }
+    cfg_.outcome->end(fatal_, abandoned_);
+  }
+
+  // -- restart ----------------------------------------------------------------
+
+  // Reads the boot file, env and libraries again (on a master: file I/O)
+  // and boots anew in this process (OTP's init:restart).
+  void reload() {
+    auto options = cfg_.options;
+    auto steps = std::make_shared<std::vector<std::string>>();
+    auto loaded
+      = std::make_shared<caf::expected<std::shared_ptr<loaded_release>>>(
+        caf::error{});
+    cfg_.load_began = clock_type::now();
+    run_job(
+      [options, steps, loaded] {
+        *loaded = load_release(options, [steps](const std::string& s) {
+          steps->push_back(s);
+        });
+        return job_result{};
+      },
+      std::chrono::milliseconds{0},
+      [this, steps, loaded](job_result r, bool) {
+        for (auto& s : *steps)
+          step(s);
+        auto reply = std::move(after_restart_);
+        after_restart_ = nullptr;
+        if (!restarting_) { // a stop was asked for meanwhile
+          reply(make_error(runtime_errc::interrupted, "the node was stopped"));
+          finish_stop();
+          return;
+        }
+        if (r.error || !*loaded) {
+          restarting_ = false;
+          auto err = r.error ? r.error : loaded->error();
+          cfg_.outcome->end("restart: boot failed: " + describe_error(err),
+                            abandoned_);
+          reply(err);
+          return;
+        }
+        install(**loaded);
+        // A restart that fails ends the node: the boot's own stop then
+        // reports it (finish_stop, after_restart_).
+        after_restart_ = reply;
+        run_boot([this](caf::error err) {
+          restarting_ = false;
+          auto reply = std::move(after_restart_);
+          after_restart_ = nullptr;
+          if (reply)
+            reply(err);
+        });
+      });
+  }
+
+  ctl_ptr self_;
+  controller_config cfg_;
+  std::shared_ptr<loaded_release> rel_;
+  // Apps' callback objects and contexts may still be referenced by
+  // actors of an earlier boot: releases and policies are kept, not freed.
+  std::vector<std::shared_ptr<loaded_release>> retired_;
+  std::vector<std::unique_ptr<boot_policy>> retired_policies_;
+  std::map<std::string, app_entry> entries_;
+  std::vector<std::string> started_order_; // completed starts
+  std::map<caf::actor_addr, std::string> live_tops_;
+  std::map<caf::actor_addr, std::function<void(const caf::error&)>>
+    down_waiters_;
+  std::unique_ptr<boot_policy> policy_;
+  std::vector<caf::actor> idle_masters_;
+  std::vector<caf::actor> subscribers_;
+  node_status status_;
+  std::vector<timeline_entry> timeline_;
+  std::deque<job_fn> jobs_;
+  bool job_running_ = false;
+  // Stopping.
+  bool stopping_ = false;
+  bool stop_finished_ = false;
+  bool stop_chain_running_ = false;
+  clock_type::time_point stop_began_;
+  clock_type::time_point stop_deadline_;
+  uint64_t stop_serial_ = 0;
+  std::vector<caf::typed_response_promise<caf::ok_atom>> stop_waiters_;
+  std::string fatal_;
+  caf::error boot_error_;
+  done_fn after_boot_stop_;
+  bool restarting_ = false;
+  done_fn after_restart_;
+  int abandoned_ = 0;
+};
+
+caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
+  self->state.ctl = std::make_unique<application_controller>(self,
+                                                              std::move(cfg));
+  auto* c = self->state.ctl.get();
+  self->set_down_handler([c](caf::down_msg& dm) { c->on_down(dm); });
+  return {
+    [c](ctl_atoms::boot) { return c->on_boot(); },
+    [c](ctl_atoms::stop) { return c->on_stop(); },
+    [c](ctl_atoms::restart) { return c->on_restart(); },
+    [c](ctl_atoms::start_app, const std::string& app) {
+      return c->on_start_app(app);
+    },
+    [c](ctl_atoms::stop_app, const std::string& app) {
+      return c->on_stop_app(app);
+    },
+    [c](ctl_atoms::apps) { return c->on_apps(); },
+    [c](ctl_atoms::status) { return c->on_status(); },
+    [c](ctl_atoms::timeline) { return c->on_timeline(); },
+    [c](ctl_atoms::env_get, const std::string& app, const std::string& key) {
+      return c->on_env_get(app, key);
+    },
+    [c](ctl_atoms::env_set, const std::string& app, const std::string& key,
+        const term& value) { return c->on_env_set(app, key, value); },
+    [c](ctl_atoms::top, const std::string& app) { return c->on_top(app); },
+    [](ctl_atoms::ping) { return caf::ok_atom::value; },
+    [c](ctl_atoms::subscribe, const caf::actor& who) {
+      c->on_subscribe(who);
+      return caf::ok_atom::value;
+    },
+    [c](ctl_atoms::registry) { return c->on_registry(); },
+    [c](ctl_atoms::stop_deadline, uint64_t serial) {
+      c->on_stop_deadline(serial);
+    },
+    [c](ctl_atoms::start_wait_deadline, uint64_t serial) {
+      c->on_start_wait_deadline(serial);
+    },
+    [c](ctl_atoms::tree_deadline, const caf::actor_addr& top,
+        const std::string& name) { c->on_tree_deadline(top, name); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_application_controller(caf::actor_system& sys,
+                                        controller_config cfg) {
+  return sys.spawn<caf::hidden>(controller_impl, std::move(cfg));
+}
+
+} // namespace relc

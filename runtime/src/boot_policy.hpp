@@ -1,0 +1,82 @@
+#pragma once
+
+// Boot policies (private to the runtime): objects that receive the
+// application controller's events and decide. OTP's rules (otp_policy)
+// and shoehorn mode (shoehorn_policy) are two of them, so a new mode is a
+// new file, not a branch in the controller. Policies run inside the
+// controller actor: they never block; blocking work (a boot handler) goes
+// to a master through controller_ops::run_job.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/error.hpp>
+
+#include "app_master.hpp"
+#include "loaded_release.hpp"
+
+namespace relc {
+
+using done_fn = std::function<void(caf::error)>;
+
+/// What a policy may ask of the controller (all non-blocking).
+class controller_ops {
+public:
+  virtual ~controller_ops();
+
+  virtual loaded_release& release() = 0;
+  virtual bool is_running(const std::string& app) = 0;
+  /// True once the node is stopping (asked to, or a policy ended it).
+  virtual bool stopping() = 0;
+  /// Starts one app (dependencies must run); holds no job slot itself.
+  virtual void start_app(const std::string& app, done_fn done) = 0;
+  /// Runs `fn` once no other lifecycle job (boot, start_app, stop_app,
+  /// restart) is running; `fn` calls its argument when it is done.
+  virtual void enqueue(std::function<void(std::function<void()>)> fn) = 0;
+  /// Runs blocking work on a master; `timed_out` when the deadline passed
+  /// (the master is then abandoned). A zero timeout waits forever.
+  virtual void run_job(master_job job, std::chrono::milliseconds timeout,
+                       std::function<void(job_result, bool timed_out)> done)
+    = 0;
+  /// Ends the node: every app stops and the node exits non-zero.
+  virtual void end_node(const std::string& reason) = 0;
+  virtual void step(const std::string& text) = 0;
+};
+
+class boot_policy {
+public:
+  virtual ~boot_policy();
+
+  /// Walks the boot plan; calls `done` once the boot is complete (an
+  /// error fails the boot).
+  virtual void boot(controller_ops& ops, done_fn done) = 0;
+
+  /// A started app terminated on its own (never for a stop asked for).
+  virtual void on_exit(controller_ops& ops, const std::string& app,
+                       const caf::error& reason)
+    = 0;
+
+  /// An app was stopped on purpose while the node runs.
+  virtual void on_stopped(controller_ops& ops, const std::string& app);
+
+  /// The admin (or API) asks to start a stopped app.
+  virtual void start_requested(controller_ops& ops, const std::string& app,
+                               done_fn done);
+
+  /// Why the node runs without part of its plan (status); empty if not.
+  virtual std::string note() const;
+
+  /// The boot reached started.
+  virtual void on_node_started();
+};
+
+/// OTP's application controller rules (SPEC §7).
+std::unique_ptr<boot_policy> make_otp_policy();
+
+/// Shoehorn mode (SPEC §8); `counter_file` is the reboot-loop guard's
+/// (empty: no guard).
+std::unique_ptr<boot_policy> make_shoehorn_policy(std::string counter_file);
+
+} // namespace relc

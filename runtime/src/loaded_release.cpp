@@ -1,0 +1,148 @@
+#include "loaded_release.hpp"
+
+#include <caf/all.hpp>
+
+#include "relc/runtime/log.hpp"
+#include "relc/runtime/runtime_error.hpp"
+
+namespace relc {
+
+// -- env_cell ---------------------------------------------------------------
+
+term env_cell::get(const std::string& key) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto* x = value_.find(key);
+  return x ? *x : term{};
+}
+
+void env_cell::set(const std::string& key, term value) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  value_.set(key, std::move(value));
+}
+
+term env_cell::all() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return value_;
+}
+
+void env_cell::reset(term value) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  value_ = std::move(value);
+}
+
+// -- adopted_actors ---------------------------------------------------------
+
+void adopted_actors::add(const caf::actor& actor) {
+  if (!actor)
+    return;
+  auto id = actor.id();
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    actors_.emplace(id, actor.address());
+  }
+  // The functor may outlive the app's record: it holds the set.
+  actor->attach_functor([self = shared_from_this(), id] { self->drop(id); });
+}
+
+void adopted_actors::drop(caf::actor_id id) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    actors_.erase(id);
+  }
+  gone_.notify_all();
+}
+
+void adopted_actors::kill_all() {
+  std::vector<caf::actor> alive;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto& [id, addr] : actors_)
+      if (auto h = caf::actor_cast<caf::actor>(addr))
+        alive.push_back(std::move(h));
+  }
+  for (auto& h : alive)
+    caf::anon_send_exit(h, caf::exit_reason::kill);
+}
+
+void adopted_actors::kill_all_and_wait(
+  std::chrono::steady_clock::time_point deadline) {
+  kill_all();
+  std::unique_lock<std::mutex> guard{mtx_};
+  gone_.wait_until(guard, deadline, [&] { return actors_.empty(); });
+}
+
+// -- app_ctx ----------------------------------------------------------------
+
+caf::actor_system& app_ctx::system() {
+  return *owner_.sys;
+}
+
+const std::string& app_ctx::app_name() const {
+  return app_.plan.name;
+}
+
+term app_ctx::get_env(const std::string& key) const {
+  return app_.env.get(key);
+}
+
+void app_ctx::set_env(const std::string& key, term value) {
+  app_.env.set(key, std::move(value));
+}
+
+std::vector<std::pair<std::string, term>>
+app_ctx::find_env_vars(const std::string& key) const {
+  std::vector<std::pair<std::string, term>> result;
+  for (auto& a : owner_.apps)
+    if (a->plan.type != app_start_type::none) {
+      auto x = a->env.get(key);
+      if (x.type() != term::kind::null)
+        result.emplace_back(a->plan.name, std::move(x));
+    }
+  return result;
+}
+
+// Runs on the including app's master, inside its start: the included app's
+// start is part of the includer's (OTP's application_starter).
+caf::expected<caf::actor> app_ctx::start_included(const std::string& name) {
+  auto* child = owner_.find(name);
+  if (!child || child->plan.included_by != app_.plan.name)
+    return make_error(runtime_errc::not_found,
+                      "'" + name + "' is not included by '" + app_.plan.name
+                        + "'");
+  caf::actor top;
+  if (child->callback) {
+    auto r = child->callback->start(*child->ctx, child->plan.mod_args);
+    if (!r)
+      return r.error();
+    top = *r;
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  included_.emplace_back(name, top);
+  return top;
+}
+
+std::vector<std::pair<std::string, caf::actor>> app_ctx::take_included() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto result = std::move(included_);
+  included_.clear();
+  return result;
+}
+
+caf::actor app_ctx::registry() {
+  return owner_.registry;
+}
+
+void app_ctx::adopt(const caf::actor& actor) {
+  app_.adopted->add(actor);
+}
+
+// -- loaded_release ---------------------------------------------------------
+
+app_record* loaded_release::find(const std::string& name) {
+  for (auto& a : apps)
+    if (a->plan.name == name)
+      return a.get();
+  return nullptr;
+}
+
+} // namespace relc
