@@ -5,6 +5,10 @@
 
 #include <caf/all.hpp>
 
+#include <mutex>
+#include <thread>
+
+#include "relc/runtime/lifecycle_event.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/registry.hpp"
@@ -60,4 +64,85 @@ TEST_CASE("a CAF program boots a release inside its own actor system",
                                       [](caf::error&) {});
   CHECK(answer == 42);
   caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+}
+
+namespace {
+
+// Collects lifecycle events as lines, in the order they arrive.
+struct event_log {
+  std::mutex mtx;
+  std::vector<std::string> lines;
+  void add(const relc::lifecycle_event& ev) {
+    std::lock_guard<std::mutex> guard{mtx};
+    lines.push_back(relc::to_string(ev));
+  }
+  std::vector<std::string> take() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return lines;
+  }
+};
+
+} // namespace
+
+TEST_CASE("a program subscribes to a node's lifecycle events (not only in "
+          "shoehorn mode)", "[e2e][embedded][events]") {
+  probe_release f;
+  f.probe("a", "start_phases: [{go: []}]\n");
+  f.probe("b", "env: {exit_after_ms: 200, exit_reason: crash}\n");
+  auto root = f.build("[kernel, a, {name: b, type: temporary}]");
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto events = std::make_shared<event_log>();
+  auto collector = sys.spawn([events]() -> caf::behavior {
+    return {[events](const relc::lifecycle_event& ev) { events->add(ev); }};
+  });
+  {
+    relc::node_options options;
+    options.release_dir = root;
+    relc::node node{options};
+    node.subscribe(collector);
+    REQUIRE_FALSE(node.boot(sys));
+    auto crashed = [&] {
+      for (auto& l : events->take())
+        if (l == "crashed b: probe crash")
+          return true;
+      return false;
+    };
+    for (int i = 0; i < 300 && !crashed(); ++i)
+      std::this_thread::sleep_for(10ms);
+    REQUIRE_FALSE(node.stop_application("a"));
+    node.stop();
+  }
+  std::vector<std::string> expected{
+    "loaded kernel", "loaded a", "loaded b", "phase a go", "started a",
+    "started b", "node_started", "crashed b: probe crash",
+    "stopped a: shutdown", "node_stopped"};
+  CHECK(events->take() == expected);
+  caf::anon_send_exit(collector, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("1000 stop/start pairs of a supervised app never end the node",
+          "[e2e][embedded]") {
+  probe_release f;
+  f.probe("a");
+  f.probe("b", "env: {supervised: true}\n");
+  auto root = f.build("[kernel, a, b]");
+  relc::set_log_level(relc::log_level::error);
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  {
+    relc::node_options options;
+    options.release_dir = root;
+    relc::node node{options};
+    REQUIRE_FALSE(node.boot(sys));
+    int failures = 0;
+    for (int i = 0; i < 1000; ++i)
+      if (node.stop_application("b") || node.start_application("b"))
+        ++failures;
+    CHECK(failures == 0);
+    CHECK(node.status().state == relc::node_state::started);
+    CHECK(node.which_applications().size() == 3);
+    node.stop();
+  }
+  relc::set_log_level(relc::log_level::info);
 }

@@ -363,3 +363,63 @@ TEST_CASE("a supervisor that is killed takes its children down with it",
   CHECK(f.exit_reason_of(children[0]) == caf::exit_reason::kill);
   CHECK(f.exit_reason_of(children[1]) == caf::exit_reason::kill);
 }
+
+TEST_CASE("a failed start stops the started children in reverse order, each "
+          "with its shutdown spec, before it returns", "[runtime][supervisor]") {
+  fixture f;
+  child_spec bad;
+  bad.id = "bad";
+  bad.start = [](caf::actor_system&, const term&) -> caf::expected<caf::actor> {
+    return make_error(runtime_errc::not_found, "no such device");
+  };
+  // b ignores the shutdown request: its 300 ms timeout must run out before
+  // it is killed, not be cut short by a kill of the whole tree.
+  auto b = spec("b", f.rec, child_restart::permanent, true);
+  b.shutdown = child_shutdown::after(300ms);
+  auto t0 = std::chrono::steady_clock::now();
+  auto sup = start_supervisor(f.sys, flags(restart_strategy::one_for_one),
+                              {spec("a", f.rec), b, bad});
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(sup);
+  // Checked at once: nothing of the tree is left when the start returns.
+  CHECK(f.rec->take() == std::vector<std::string>{"start a", "start b",
+                                                  "stop b", "stop a"});
+  CHECK(took >= 300ms);
+}
+
+namespace {
+
+caf::behavior dies_at_once(caf::event_based_actor* self) {
+  self->send(self, quit_atom::value);
+  return {[self](quit_atom) {
+    self->quit(make_error(runtime_errc::start_failed, "crash"));
+  }};
+}
+
+} // namespace
+
+TEST_CASE("a child whose start returned has started, even if it dies before "
+          "answering the supervisor", "[runtime][supervisor]") {
+  fixture f;
+  child_spec c;
+  c.id = "c";
+  // Work after the spawn (as real start functions do) lets the child run
+  // and die before the supervisor can even ask it.
+  c.start = [](caf::actor_system& sys, const term&) -> caf::expected<caf::actor> {
+    auto child = sys.spawn(dies_at_once);
+    std::this_thread::sleep_for(2ms);
+    return child;
+  };
+  auto fl = flags(restart_strategy::one_for_one, 1000000);
+  fl.period = 1s;
+  int failed = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto sup = start_supervisor(f.sys, fl, {c});
+    if (!sup) {
+      ++failed;
+      continue;
+    }
+    caf::anon_send_exit(*sup, caf::exit_reason::kill);
+  }
+  CHECK(failed == 0);
+}
