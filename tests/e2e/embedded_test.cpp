@@ -146,3 +146,52 @@ TEST_CASE("1000 stop/start pairs of a supervised app never end the node",
   }
   relc::set_log_level(relc::log_level::info);
 }
+
+// SPEC §10 / the plugin: examples/caf_host is a CAF program that gained a
+// release by two lines (an include and cfg.load<relc::module>()).
+TEST_CASE("an existing CAF program boots a release as a CAF module, from "
+          "the command line or caf-application.ini", "[e2e][embedded][module]") {
+  temp_dir dir;
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/rvi.rel",
+                                "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                (dir / "out").string(), "--no-tar"});
+  REQUIRE(r.exit_code == 0);
+  auto root = (dir / "out/rvi").string();
+  const std::string host = RELC_TEST_CAF_HOST;
+  auto check_booted_and_stopped = [](const run_result& out) {
+    CHECK(out.exit_code == 0);
+    CHECK(out.out.find("host: counter at 6\n") != std::string::npos);
+    CHECK(out.out.find("host: app core 0.3.0 running\n") != std::string::npos);
+    // Stopped when the program ended, in reverse start order.
+    CHECK(in_order(out.err, {"application dlink_tls started",
+                             "application core started",
+                             "application core stopped",
+                             "application dlink_tls stopped",
+                             "init: stopped"}));
+  };
+  SECTION("--relc.release-dir and --relc.env on the command line") {
+    auto out = run_process({host, "--relc.release-dir=" + root,
+                            "--relc.env=[\"core.await_timeout_ms=2000\"]"});
+    check_booted_and_stopped(out);
+  }
+  SECTION("[relc] in caf-application.ini") {
+    write_file(dir / "caf-application.ini",
+               "[relc]\nrelease-dir=\"" + root + "\"\n");
+    auto out = run_process(
+      {"/bin/sh", "-c", "cd '" + dir.str() + "' && exec '" + host + "'"});
+    check_booted_and_stopped(out);
+  }
+  SECTION("without a release the program runs as before") {
+    auto out = run_process({host});
+    CHECK(out.exit_code == 0);
+    CHECK(out.out == "host: counter at 6\n");
+  }
+  SECTION("a release that fails to boot is reported; the program runs on") {
+    fs::remove(dir / "out/rvi/releases/start.data");
+    auto out = run_process({host, "--relc.release-dir=" + root});
+    CHECK(out.exit_code == 0);
+    CHECK(out.err.find("relc: boot failed: kernel: boot file: cannot read")
+          != std::string::npos);
+    CHECK(out.out.find("host: the release did not boot") != std::string::npos);
+  }
+}
