@@ -9,6 +9,7 @@
 #include "relc/release/release_error.hpp"
 #include "relc/runtime/boot_file.hpp"
 #include "start_script.hpp"
+#include "relc/runtime/release_layout.hpp"
 
 namespace fs = std::filesystem;
 
@@ -77,7 +78,6 @@ public:
     auto errors_before = diags_.error_count();
     auto& spec = rel_.spec;
     auto vsn = spec.vsn.text();
-    auto rel_dir = "releases/" + vsn;
     note(tree_.add_content("bin/" + spec.name,
                            make_start_script(spec.name, vsn,
                                              inputs_.runtime_version),
@@ -90,35 +90,36 @@ public:
       add_runtime();
     for (auto& app : rel_.apps)
       add_app(app);
-    note(tree_.add_file(rel_dir + "/" + spec.name + ".rel", spec.file, 0644),
+    note(tree_.add_file(layout::spec_file(vsn, spec.name), spec.file, 0644),
          {spec.file});
     auto script = make_boot_script(rel_, libraries_, inputs_.runtime_version);
-    note(tree_.add_content(rel_dir + "/" + spec.name + ".script",
+    note(tree_.add_content(layout::script_file(vsn, spec.name),
                            render_script(script), 0644),
          {spec.file});
-    note(tree_.add_content(rel_dir + "/" + spec.name + ".boot",
+    note(tree_.add_content(layout::boot_file(vsn, spec.name),
                            encode_boot_file(script), 0644),
          {spec.file});
     if (spec.sys_config)
-      note(tree_.add_file(rel_dir + "/sys.config", *spec.sys_config, 0644),
+      note(tree_.add_file(layout::sys_config(vsn), *spec.sys_config, 0644),
            {spec.file});
     else
-      note(tree_.add_content(rel_dir + "/sys.config",
+      note(tree_.add_content(layout::sys_config(vsn),
                              "# {app: {key: value}} overriding app env\n{}\n",
                              0644),
            {spec.file});
     if (spec.node_args)
-      note(tree_.add_file(rel_dir + "/node.args", *spec.node_args, 0644),
+      note(tree_.add_file(layout::node_args(vsn), *spec.node_args, 0644),
            {spec.file});
     else
-      note(tree_.add_content(rel_dir + "/node.args",
+      note(tree_.add_content(layout::node_args(vsn),
                              "# relc boot flags and CAF options, one per line\n",
                              0644),
            {spec.file});
-    note(tree_.add_content("releases/start.data",
-                           inputs_.runtime_version + " " + vsn + "\n", 0644),
+    note(tree_.add_content(layout::start_data(),
+                           layout::start_data_text(inputs_.runtime_version, vsn),
+                           0644),
          {spec.file});
-    note(tree_.add_content("releases/RELEASES", releases_file(), 0644),
+    note(tree_.add_content(layout::releases_file(), releases_file(), 0644),
          {spec.file});
     for (auto& o : spec.overlays)
       add_overlay(o);
@@ -149,7 +150,7 @@ private:
   }
 
   void add_app(const resolved_app& app) {
-    auto dest = "lib/" + app.name() + "-" + app.manifest.vsn.text();
+    auto dest = layout::app_dir(app.name(), app.manifest.vsn.text());
     auto& where = app.manifest.file;
     note(tree_.add_file(dest + "/" + app.name() + ".app", app.manifest.file,
                         0644),

@@ -1,6 +1,7 @@
 #include "relc/release/boot_script.hpp"
 
 #include "relc/runtime/boot_file.hpp"
+#include "relc/runtime/release_layout.hpp"
 
 namespace relc::release {
 
@@ -18,7 +19,7 @@ term callback(const callback_ref& x) {
 }
 
 std::string app_dir(const resolved_app& app) {
-  return "lib/" + app.name() + "-" + app.manifest.vsn.text();
+  return layout::app_dir(app.name(), app.manifest.vsn.text());
 }
 
 term app_entry(const resolved_app& app,
@@ -141,7 +142,6 @@ term make_boot_script(const resolved_release& rel,
                       const std::map<std::string, app_library>& libraries,
                       const std::string& runtime_version) {
   auto& spec = rel.spec;
-  auto rel_dir = "releases/" + spec.vsn.text();
   term::list apps;
   for (auto& app : rel.apps)
     apps.push_back(app_entry(app, libraries));
@@ -152,8 +152,8 @@ term make_boot_script(const resolved_release& rel,
                                   {"runtime", runtime_version}});
   script.set("apps", std::move(apps));
   script.set("boot", spec.boot ? boot_entry(*spec.boot) : term{});
-  script.set("sys_config", rel_dir + "/sys.config");
-  script.set("node_args", rel_dir + "/node.args");
+  script.set("sys_config", layout::sys_config(spec.vsn.text()));
+  script.set("node_args", layout::node_args(spec.vsn.text()));
   return script;
 }
 

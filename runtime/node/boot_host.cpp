@@ -21,6 +21,7 @@
 #include "heart.hpp"
 #include "relc/runtime/lifecycle_event.hpp"
 #include "relc/runtime/node.hpp"
+#include "relc/runtime/release_layout.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "systemd_notify.hpp"
 
@@ -35,12 +36,10 @@ constexpr int exit_usage = 2;
 // node.args: one flag per line, `#` comments, blank lines ignored.
 std::vector<std::string> read_node_args(const std::string& root) {
   std::vector<std::string> result;
-  std::ifstream start{root + "/releases/start.data"};
-  std::string rvsn;
-  std::string vsn;
-  if (!(start >> rvsn >> vsn))
+  auto start = layout::read_start_data(root);
+  if (!start)
     return result;
-  std::ifstream in{root + "/releases/" + vsn + "/node.args"};
+  std::ifstream in{root + "/" + layout::node_args(start->release_vsn)};
   std::string line;
   while (std::getline(in, line)) {
     if (auto hash = line.find('#'); hash != std::string::npos)
@@ -312,8 +311,10 @@ int run_boot_host(const std::vector<std::string>& args) {
   // 50 us naps) puts a nap into nearly every handoff (500 apps: ready in
   // ~85 ms instead of ~30). Idle cost measured: none; node.args or the
   // command line can set it back (--work-stealing.aggressive-poll-attempts).
-  cfg.set("work-stealing.aggressive-poll-attempts", 10000);
-  std::vector<std::string> caf_argv{"relc"};
+  // Passed as the first flag: node.args and the command line come later
+  // and win.
+  std::vector<std::string> caf_argv{
+    "relc", "--work-stealing.aggressive-poll-attempts=10000"};
   caf_argv.insert(caf_argv.end(), parsed.caf_args.begin(), parsed.caf_args.end());
   std::vector<char*> argv;
   for (auto& a : caf_argv)

@@ -51,6 +51,23 @@ struct connection {
   clock_type::time_point since = clock_type::now();
 };
 
+// Writes what is left of a reply with a short bound, on the way out.
+void flush_blocking(int fd, const std::string& text) {
+  auto flags = fcntl(fd, F_GETFL);
+  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  size_t done = 0;
+  while (done < text.size()) {
+    auto n = send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    done += static_cast<size_t>(n);
+  }
+}
+
 } // namespace
 
 // -- control_outbox -----------------------------------------------------------
@@ -187,8 +204,20 @@ void control_server::serve() {
     }
     if (poll(fds.data(), fds.size(), 500) < 0 && errno != EINTR)
       return;
-    if (fds[0].revents != 0)
-      return; // connections kept open stay open until the process exits
+    if (fds[0].revents != 0) {
+      // Replies already posted (the one to `stop` above all) are written
+      // before the loop ends; connections kept open stay open until the
+      // process exits.
+      for (auto& r : outbox_->take())
+        if (auto i = conns.find(r.connection); i != conns.end()) {
+          i->second.keep_open = r.keep_open;
+          reply_now(i->second, std::move(r.text));
+        }
+      for (auto& [id, c] : conns)
+        if (c.state == conn_state::writing)
+          flush_blocking(c.fd, c.out.substr(c.written));
+      return;
+    }
     if (fds[1].revents != 0)
       for (auto& r : outbox_->take())
         if (auto i = conns.find(r.connection); i != conns.end()) {

@@ -499,9 +499,11 @@ private:
     fatal_.clear();
     boot_error_ = caf::error{};
     status_.state = node_state::starting;
+    // Written once per loaded_release, before any of its app code runs.
     rel_->sys = &self_->system();
     step("start kernel services");
-    rel_->registry = spawn_registry(self_->system());
+    if (!rel_->registry)
+      rel_->registry = spawn_registry(self_->system());
     if (auto* kernel = rel_->find("kernel"); kernel && !kernel->callback)
       entries_["kernel"].state = run_state::running;
     after_boot_stop_ = finished;
@@ -859,10 +861,10 @@ private:
 
   void finish_stop() {
     stop_finished_ = true;
-    if (rel_->registry) {
+    // The handle stays: app code may still read it (a restart boots a
+    // fresh loaded_release with a registry of its own).
+    if (rel_->registry)
       caf::anon_send_exit(rel_->registry, caf::exit_reason::user_shutdown);
-      rel_->registry = nullptr;
-    }
     for (auto& m : idle_masters_)
       caf::anon_send_exit(m, caf::exit_reason::user_shutdown);
     idle_masters_.clear();

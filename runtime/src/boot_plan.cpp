@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "relc/runtime/boot_file.hpp"
+#include "relc/runtime/release_layout.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
 namespace fs = std::filesystem;
@@ -85,19 +86,21 @@ planned_boot_control read_boot_control(const term& t) {
 } // namespace
 
 caf::expected<boot_plan> load_boot_plan(const std::string& root) {
-  std::ifstream start_data{fs::path{root} / "releases" / "start.data"};
   boot_plan plan;
   plan.release_root = root;
-  if (!(start_data >> plan.runtime >> plan.vsn))
-    return bad("cannot read " + (fs::path{root} / "releases/start.data").string()
+  auto start = layout::read_start_data(root);
+  if (!start)
+    return bad("cannot read " + (fs::path{root} / layout::start_data()).string()
                + " (expected '<runtime vsn> <release vsn>')");
-  auto dir = fs::path{root} / "releases" / plan.vsn;
+  plan.runtime = start->runtime_vsn;
+  plan.vsn = start->release_vsn;
+  auto dir = fs::path{root} / layout::release_dir(plan.vsn);
   // releases/<vsn>/ holds one release's files: exactly one <rel>.boot.
   // Directory order is arbitrary, so a second one is an error, not a pick.
   std::vector<std::string> found;
   std::error_code ec;
   for (fs::directory_iterator it{dir, ec}, end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".boot")
+    if (it->path().extension() == layout::boot_extension)
       found.push_back(it->path().filename().string());
   if (found.empty())
     return bad("no <release>.boot file in " + dir.string());

@@ -113,6 +113,10 @@ TEST_CASE("a program subscribes to a node's lifecycle events (not only in "
     REQUIRE_FALSE(node.stop_application("a"));
     node.stop();
   }
+  // Events are messages: the last may still be on its way when stop()
+  // returns.
+  for (int i = 0; i < 300 && events->take().back() != "node_stopped"; ++i)
+    std::this_thread::sleep_for(10ms);
   std::vector<std::string> expected{
     "loaded kernel", "loaded a", "loaded b", "phase a go", "started a",
     "started b", "node_started", "crashed b: probe crash",

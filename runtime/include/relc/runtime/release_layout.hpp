@@ -1,0 +1,51 @@
+#pragma once
+
+// The layout of a built release (SPEC §4), defined once: the release tool
+// writes it and the runtime reads it through these names. Paths are
+// relative to the release root.
+
+#include <optional>
+#include <string>
+
+namespace relc::layout {
+
+/// `releases/start.data`: which runtime and release version boot.
+std::string start_data();
+
+/// `releases/RELEASES`: the releases and their states.
+std::string releases_file();
+
+/// `releases/<vsn>`: one release version's files.
+std::string release_dir(const std::string& vsn);
+
+/// `releases/<vsn>/<rel>.boot`, `.script`, `.rel`.
+std::string boot_file(const std::string& vsn, const std::string& rel);
+std::string script_file(const std::string& vsn, const std::string& rel);
+std::string spec_file(const std::string& vsn, const std::string& rel);
+
+/// `releases/<vsn>/sys.config` and `releases/<vsn>/node.args`.
+std::string sys_config(const std::string& vsn);
+std::string node_args(const std::string& vsn);
+
+/// `lib/<app>-<vsn>`: an application's directory.
+std::string app_dir(const std::string& app, const std::string& vsn);
+
+/// The boot file's extension (`.boot`).
+inline constexpr const char* boot_extension = ".boot";
+
+/// start.data's one line, `<runtime vsn> <release vsn>\n`.
+std::string start_data_text(const std::string& runtime_vsn,
+                            const std::string& release_vsn);
+
+struct start_data_entry {
+  std::string runtime_vsn;
+  std::string release_vsn;
+};
+
+/// Parses start.data's text; nothing when it is not of that form.
+std::optional<start_data_entry> parse_start_data(const std::string& text);
+
+/// Reads `<root>/releases/start.data`; nothing when missing or malformed.
+std::optional<start_data_entry> read_start_data(const std::string& root);
+
+} // namespace relc::layout
