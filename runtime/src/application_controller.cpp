@@ -803,7 +803,8 @@ private:
 
   // A start under way completes first (OTP: the stop is handled after
   // it), for at most half the shutdown time; then completed starts stop
-  // in exact reverse order, one after the other.
+  // in exact reverse order, one after the other, each within its share of
+  // the time left.
   void continue_stop() {
     if (!stopping_ || stop_finished_ || stop_chain_running_)
       return;
@@ -811,8 +812,13 @@ private:
       if (e.state == run_state::starting)
         return;
     if (!started_order_.empty()) {
+      // Each app gets its share of the time left, so one that hangs cannot
+      // take the others' orderly stop away.
+      auto now = clock_type::now();
+      auto share = (stop_deadline_ - now)
+                   / static_cast<long>(started_order_.size());
       stop_chain_running_ = true;
-      stop_one(started_order_.back(), stop_deadline_, false, [this] {
+      stop_one(started_order_.back(), now + share, false, [this] {
         stop_chain_running_ = false;
         continue_stop();
       });
