@@ -1,6 +1,7 @@
 #include "relc/release/boot_script.hpp"
 
 #include "relc/runtime/boot_file.hpp"
+#include "relc/runtime/boot_schema.hpp"
 #include "relc/runtime/release_layout.hpp"
 
 namespace relc::release {
@@ -15,7 +16,7 @@ term names(const std::vector<std::string>& xs) {
 }
 
 term callback(const callback_ref& x) {
-  return term::map{{"module", x.module}, {"args", x.args}};
+  return term::map{{boot_keys::module, x.module}, {boot_keys::args, x.args}};
 }
 
 std::string app_dir(const resolved_app& app) {
@@ -26,34 +27,34 @@ term app_entry(const resolved_app& app,
                const std::map<std::string, app_library>& libraries) {
   auto& m = app.manifest;
   term entry = term::map{};
-  entry.set("name", m.name);
-  entry.set("vsn", m.vsn.text());
-  entry.set("type", to_string(app.type));
-  entry.set("dir", app_dir(app));
+  entry.set(boot_keys::name, m.name);
+  entry.set(boot_keys::vsn, m.vsn.text());
+  entry.set(boot_keys::type, to_string(app.type));
+  entry.set(boot_keys::dir, app_dir(app));
   if (auto lib = libraries.find(m.name); lib != libraries.end())
-    entry.set("library",
-              term::map{{"path", app_dir(app) + "/lib/" + *m.library},
-                        {"sha256", lib->second.sha256},
-                        {"size", static_cast<int64_t>(lib->second.size)}});
+    entry.set(boot_keys::library,
+              term::map{{boot_keys::path, app_dir(app) + "/lib/" + *m.library},
+                        {boot_keys::sha256, lib->second.sha256},
+                        {boot_keys::size, static_cast<int64_t>(lib->second.size)}});
   else
-    entry.set("library", term{});
-  entry.set("description", m.description);
-  entry.set("mod", m.mod ? callback(*m.mod) : term{});
+    entry.set(boot_keys::library, term{});
+  entry.set(boot_keys::description, m.description);
+  entry.set(boot_keys::mod, m.mod ? callback(*m.mod) : term{});
   if (m.start_phases) {
     term::list phases;
     for (auto& p : *m.start_phases)
-      phases.emplace_back(term::map{{"name", p.name}, {"args", p.args}});
-    entry.set("start_phases", std::move(phases));
+      phases.emplace_back(term::map{{boot_keys::name, p.name}, {boot_keys::args, p.args}});
+    entry.set(boot_keys::start_phases, std::move(phases));
   } else {
-    entry.set("start_phases", term{});
+    entry.set(boot_keys::start_phases, term{});
   }
-  entry.set("applications", names(m.applications));
-  entry.set("optional_applications", names(app.present_optional));
-  entry.set("included_applications", names(app.included));
-  entry.set("included_by", app.included_by ? term{*app.included_by} : term{});
-  entry.set("registered", names(m.registered));
-  entry.set("modules", names(m.modules));
-  entry.set("env", m.env);
+  entry.set(boot_keys::applications, names(m.applications));
+  entry.set(boot_keys::optional_applications, names(app.present_optional));
+  entry.set(boot_keys::included_applications, names(app.included));
+  entry.set(boot_keys::included_by, app.included_by ? term{*app.included_by} : term{});
+  entry.set(boot_keys::registered, names(m.registered));
+  entry.set(boot_keys::modules, names(m.modules));
+  entry.set(boot_keys::env, m.env);
   return entry;
 }
 
@@ -61,21 +62,21 @@ term boot_entry(const boot_control& boot) {
   term::list init;
   for (auto& x : boot.init) {
     if (x.function.empty())
-      init.emplace_back(term::map{{"app", x.app}});
+      init.emplace_back(term::map{{boot_keys::app, x.app}});
     else
       init.emplace_back(term::map{
-        {"call", term::map{{"app", x.app}, {"function", x.function}}},
-        {"args", x.args}});
+        {boot_keys::call, term::map{{boot_keys::app, x.app}, {boot_keys::function, x.function}}},
+        {boot_keys::args, x.args}});
   }
-  return term::map{{"init", std::move(init)},
-                   {"main", boot.main ? term{*boot.main} : term{}},
-                   {"handler", boot.handler ? callback(*boot.handler) : term{}},
-                   {"shutdown_timer", boot.shutdown_timer},
-                   {"restart_limit",
-                    term::map{{"max", boot.max_restarts},
-                              {"period", boot.restart_period},
-                              {"exceeded", boot.give_up ? "give_up" : "halt"}}},
-                   {"recovery_after", boot.recovery_after}};
+  return term::map{{boot_keys::init, std::move(init)},
+                   {boot_keys::main, boot.main ? term{*boot.main} : term{}},
+                   {boot_keys::handler, boot.handler ? callback(*boot.handler) : term{}},
+                   {boot_keys::shutdown_timer, boot.shutdown_timer},
+                   {boot_keys::restart_limit,
+                    term::map{{boot_keys::max, boot.max_restarts},
+                              {boot_keys::period, boot.restart_period},
+                              {boot_keys::exceeded, boot.give_up ? boot_keys::give_up : boot_keys::halt}}},
+                   {boot_keys::recovery_after, boot.recovery_after}};
 }
 
 bool is_scalar(const term& x) {
@@ -146,14 +147,14 @@ term make_boot_script(const resolved_release& rel,
   for (auto& app : rel.apps)
     apps.push_back(app_entry(app, libraries));
   term script = term::map{};
-  script.set("format", static_cast<int64_t>(boot_format_version));
-  script.set("release", term::map{{"name", spec.name},
-                                  {"vsn", spec.vsn.text()},
-                                  {"runtime", runtime_version}});
-  script.set("apps", std::move(apps));
-  script.set("boot", spec.boot ? boot_entry(*spec.boot) : term{});
-  script.set("sys_config", layout::sys_config(spec.vsn.text()));
-  script.set("node_args", layout::node_args(spec.vsn.text()));
+  script.set(boot_keys::format, static_cast<int64_t>(boot_format_version));
+  script.set(boot_keys::release, term::map{{boot_keys::name, spec.name},
+                                  {boot_keys::vsn, spec.vsn.text()},
+                                  {boot_keys::runtime, runtime_version}});
+  script.set(boot_keys::apps, std::move(apps));
+  script.set(boot_keys::boot, spec.boot ? boot_entry(*spec.boot) : term{});
+  script.set(boot_keys::sys_config, layout::sys_config(spec.vsn.text()));
+  script.set(boot_keys::node_args, layout::node_args(spec.vsn.text()));
   return script;
 }
 

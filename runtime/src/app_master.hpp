@@ -33,6 +33,8 @@ struct job_result {
   std::vector<std::pair<std::string, caf::actor>> included;
   /// A job's own small answer (a boot handler's verdict).
   int value = 0;
+  /// start: the (app, phase) pairs whose start phase completed.
+  std::vector<std::pair<std::string, std::string>> phases_done;
 };
 
 /// A piece of blocking work for a master.
@@ -42,7 +44,8 @@ namespace master_atoms {
 using run = caf::atom_constant<caf::atom("m_run")>;
 } // namespace master_atoms
 
-/// Spawns a master (detached, hidden). Request: (m_run, master_job) ->
+/// Spawns a master (a blocking actor on its own thread, hidden). Request:
+/// (m_run, master_job) ->
 /// job_result. It ends on any exit message.
 caf::actor spawn_app_master(caf::actor_system& sys);
 

@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include "app_jobs.hpp"
 #include "app_master.hpp"
 #include "boot_policy.hpp"
 #include "controller_protocol.hpp"
@@ -154,26 +155,18 @@ public:
     e.exit_during_start.reset();
     auto attempt = ++e.attempt;
     step("start " + name);
-    if (!rec->callback) { // a library app: nothing to run
-      started_top(name, attempt, job_result{}, std::move(done));
-      return;
-    }
-    run_job(
-      [rec] {
-        job_result r;
-        auto top = rec->callback->start(*rec->ctx, rec->plan.mod_args);
-        r.included = rec->ctx->take_included();
-        if (top)
-          r.top = *top;
-        else if (!(r.error = top.error()))
-          r.value = 1; // start returned an error `normal`
-        return r;
-      },
-      std::chrono::milliseconds{0},
-      [this, name, attempt, done](job_result r, bool) {
-        if (current(name, attempt))
-          started_top(name, attempt, std::move(r), done);
-      });
+    // One job: start and every start phase (the master reports each phase
+    // as it begins).
+    auto ctl = caf::actor{self_};
+    auto progress = [ctl](const std::string& text) {
+      caf::anon_send(ctl, ctl_atoms::progress::value, text);
+    };
+    run_job(make_start_job(*rec, phase_plan(*rel_, *rec), progress),
+            std::chrono::milliseconds{0},
+            [this, name, attempt, done](job_result r, bool) {
+              if (current(name, attempt))
+                started(name, std::move(r), done);
+            });
   }
 
   void end_node(const std::string& reason) override {
@@ -355,12 +348,6 @@ public:
   // -- messages from CAF ----------------------------------------------------
 
   void on_down(const caf::down_msg& dm) {
-    if (auto i = down_waiters_.find(dm.source); i != down_waiters_.end()) {
-      auto fn = std::move(i->second);
-      down_waiters_.erase(i);
-      fn(dm.reason);
-      return;
-    }
     if (auto i = live_tops_.find(dm.source); i != live_tops_.end()) {
       auto name = i->second;
       live_tops_.erase(i);
@@ -403,22 +390,6 @@ public:
     started_order_.clear();
     stop_chain_running_ = false;
     finish_stop();
-  }
-
-  void on_tree_deadline(const caf::actor_addr& top, const std::string& name) {
-    auto i = down_waiters_.find(top);
-    if (i == down_waiters_.end())
-      return;
-    log(log_level::warning, "application_controller",
-        "application " + name
-          + " did not stop within the shutdown time, killing its tree");
-    if (auto h = caf::actor_cast<caf::actor>(top))
-      caf::anon_send_exit(h, caf::exit_reason::kill);
-    // Killed: go on without waiting further (a tree stuck in app code
-    // would otherwise hold the stop).
-    auto fn = std::move(i->second);
-    down_waiters_.erase(i);
-    fn(caf::exit_reason::kill);
   }
 
   // The actor's state goes with the actor: idle masters and the registry
@@ -530,22 +501,13 @@ private:
     });
   }
 
-  // The start returned: record its tree, then run the start phases.
-  void started_top(const std::string& name, uint64_t attempt, job_result r,
-                   done_fn done) {
+  // The start job returned: record the tree; a failed start phase (or a
+  // top that exited meanwhile) stops what did start.
+  void started(const std::string& name, job_result r, done_fn done) {
     auto* rec = rel_->find(name);
     auto& e = entries_[name];
-    if (r.error || r.value == 1) {
-      e.state = run_state::stopped;
-      rec->adopted->kill_all(); // a failed start leaves nothing running
-      auto text = r.error ? describe_error(r.error) : std::string{"normal"};
-      emit(lifecycle_kind::start_failed, name, text);
-      done(boot_failure(name, "start", text));
-      continue_stop();
-      return;
-    }
-    e.top = r.top;
-    if (e.top) {
+    if (r.top) {
+      e.top = r.top;
       self_->monitor(e.top);
       live_tops_[e.top.address()] = name;
     }
@@ -554,88 +516,41 @@ private:
       ie.state = run_state::running;
       ie.top = top;
     }
-    run_phases(name, attempt, phase_list(*rec), 0, std::move(done));
-  }
-
-  struct phase_step {
-    app_record* app;
-    std::string phase;
-    term args;
-  };
-
-  // application_starter order: P on the app, then on each included app
-  // that has P (recursively); phases only included apps have never run.
-  std::vector<phase_step> phase_list(app_record& app) {
-    std::vector<phase_step> result;
-    for (auto& p : app.plan.phases)
-      add_phase(app, p.name, p.args, result);
-    return result;
-  }
-
-  void add_phase(app_record& app, const std::string& phase, const term& args,
-                 std::vector<phase_step>& out) {
-    out.push_back({&app, phase, args});
-    for (auto& inc : app.plan.included)
-      if (auto* child = rel_->find(inc))
-        for (auto& p : child->plan.phases)
-          if (p.name == phase)
-            add_phase(*child, phase, p.args, out);
-  }
-
-  void run_phases(const std::string& name, uint64_t attempt,
-                  std::vector<phase_step> phases, size_t i, done_fn done) {
-    auto& e = entries_[name];
-    auto fail = [this, name, done](caf::error err) {
+    for (auto& [app, phase] : r.phases_done)
+      emit(lifecycle_kind::phase, app, {}, phase);
+    if (!r.error && r.value != 1 && e.exit_during_start)
+      r.error = boot_failure(name, "start",
+                             "its top supervisor exited during the start "
+                             "phases: "
+                               + exit_reason_text(*e.exit_during_start));
+    if (r.error || r.value == 1) {
+      auto text = r.error ? describe_error(r.error) : std::string{"normal"};
+      auto err = r.error ? r.error : boot_failure(name, "start", "normal");
+      emit(lifecycle_kind::start_failed, name, text);
+      if (!e.top && r.included.empty()) {
+        e.state = run_state::stopped;
+        rec->adopted->kill_all(); // a failed start leaves nothing running
+        done(err);
+        continue_stop();
+        return;
+      }
       // A start that failed half way leaves nothing running.
-      emit(lifecycle_kind::start_failed, name, describe_error(err));
-      entries_[name].state = run_state::running;
+      e.state = run_state::running;
       stop_one(name, clock_type::now() + cfg_.options.shutdown_time, false,
                [this, done, err] {
                  done(err);
                  continue_stop();
                });
-    };
-    if (e.exit_during_start) {
-      fail(boot_failure(name, "start",
-                        "its top supervisor exited during the start phases: "
-                          + describe_error(*e.exit_during_start)));
       return;
     }
-    if (i == phases.size()) {
-      e.state = run_state::running;
-      started_order_.push_back(name);
-      log(log_level::info, "application_controller",
-          "application " + name + " started (type "
-            + to_string(rel_->find(name)->plan.type) + ")");
-      emit(lifecycle_kind::started, name);
-      done({});
-      continue_stop(); // a stop that waited for this start goes on
-      return;
-    }
-    auto s = phases[i];
-    step("start_phase " + s.app->plan.name + " " + s.phase);
-    if (!s.app->callback) {
-      run_phases(name, attempt, std::move(phases), i + 1, std::move(done));
-      return;
-    }
-    run_job(
-      [s] {
-        job_result r;
-        r.error = s.app->callback->start_phase(*s.app->ctx, s.phase, s.args);
-        return r;
-      },
-      std::chrono::milliseconds{0},
-      [this, name, attempt, phases, i, done, fail, s](job_result r, bool) {
-        if (!current(name, attempt))
-          return;
-        if (r.error) {
-          fail(boot_failure(s.app->plan.name, "start_phase " + s.phase,
-                            describe_error(r.error)));
-          return;
-        }
-        emit(lifecycle_kind::phase, s.app->plan.name, {}, s.phase);
-        run_phases(name, attempt, phases, i + 1, done);
-      });
+    e.state = run_state::running;
+    started_order_.push_back(name);
+    log(log_level::info, "application_controller",
+        "application " + name + " started (type "
+          + to_string(rec->plan.type) + ")");
+    emit(lifecycle_kind::started, name);
+    done({});
+    continue_stop(); // a stop that waited for this start goes on
   }
 
   // -- exits ----------------------------------------------------------------
@@ -660,7 +575,7 @@ private:
         entries_[inc].top = nullptr;
       }
     emit(reason ? lifecycle_kind::crashed : lifecycle_kind::exited, name,
-         describe_error(reason));
+         exit_reason_text(reason));
     if (stopping_) {
       continue_stop();
       return;
@@ -683,7 +598,8 @@ private:
   }
 
   // Stops one app on purpose: prep_stop, its tree, its adopted actors,
-  // stop; each step bounded by `deadline`, a callback past it abandoned.
+  // stop; one job, bounded by `deadline`; past it the job is abandoned
+  // and reported with the step it was in.
   void stop_one(const std::string& name, clock_type::time_point deadline,
                 bool report, std::function<void()> cont) {
     auto& e = entries_[name];
@@ -698,91 +614,40 @@ private:
     step("stop " + name);
     if (e.top)
       live_tops_.erase(e.top.address()); // its exit is no crash now
-    auto guard = [this, name, attempt](std::function<void()> fn) {
-      return [this, name, attempt, fn] {
-        if (current(name, attempt))
-          fn();
-      };
-    };
-    auto finish = guard([this, name, rec, report, cont] {
-      auto& e = entries_[name];
-      e.state = run_state::stopped;
-      e.top = nullptr;
-      // Included apps went down with their includer's tree.
-      for (auto& inc : rec->plan.included) {
-        entries_[inc].state = run_state::stopped;
-        entries_[inc].top = nullptr;
-      }
-      log(log_level::info, "application_controller",
-          "application " + name + " stopped");
-      emit(lifecycle_kind::stopped, name, "shutdown");
-      if (report && !stopping_)
-        policy_->on_stopped(*this, name);
-      cont();
-    });
-    auto stop_cb = guard([this, name, rec, deadline, finish] {
-      callback(name, "stop", deadline,
-               [rec] { rec->callback->stop(*rec->ctx); }, finish);
-    });
-    auto adopted = guard([this, name, rec, deadline, stop_cb] {
-      std::vector<std::shared_ptr<adopted_actors>> sets{rec->adopted};
-      for (auto& inc : rec->plan.included)
-        if (auto* child = rel_->find(inc))
-          sets.push_back(child->adopted);
-      run_job(
-        [sets, deadline] {
-          for (auto& s : sets)
-            s->kill_all_and_wait(deadline);
-          return job_result{};
-        },
-        // The job ends by the deadline itself; the margin keeps a job
-        // that returns on time from counting as abandoned.
-        left(deadline) + std::chrono::seconds(1),
-        [stop_cb](job_result, bool) { stop_cb(); });
-    });
-    auto tree = guard([this, name, deadline, adopted] {
-      auto top = entries_[name].top;
-      if (!top) {
-        adopted();
-        return;
-      }
-      auto addr = top.address();
-      down_waiters_[addr] = [adopted](const caf::error&) { adopted(); };
-      caf::anon_send_exit(top, caf::exit_reason::user_shutdown);
-      self_->delayed_send(self_, left(deadline),
-                          ctl_atoms::tree_deadline::value, addr, name);
-    });
-    callback(name, "prep_stop", deadline,
-             [rec] { rec->callback->prep_stop(*rec->ctx); }, tree);
-  }
-
-  // Runs a void callback of `name`'s on a master with the time left; a
-  // callback past the deadline is abandoned and reported, a throwing one
-  // reported; either way the stop goes on.
-  void callback(const std::string& name, const std::string& what,
-                clock_type::time_point deadline, std::function<void()> fn,
-                std::function<void()> then) {
-    if (!rel_->find(name)->callback) {
-      then();
-      return;
-    }
-    run_job(
-      [fn] {
-        fn();
-        return job_result{};
-      },
-      left(deadline),
-      [name, what, then](job_result r, bool timed_out) {
-        if (timed_out)
-          log(log_level::error, "application_controller",
-              "application " + name + ": " + what
-                + " did not return within the shutdown time; abandoned");
-        else if (r.error)
-          log(log_level::error, "application_controller",
-              "application " + name + ": " + what + " failed: "
-                + describe_error(r.error));
-        then();
-      });
+    std::vector<std::shared_ptr<adopted_actors>> adopted{rec->adopted};
+    for (auto& inc : rec->plan.included)
+      if (auto* child = rel_->find(inc))
+        adopted.push_back(child->adopted);
+    auto stage = std::make_shared<std::atomic<int>>(0);
+    run_job(make_stop_job(*rec, e.top, adopted, deadline, stage), left(deadline),
+            [this, name, attempt, rec, report, cont, stage](job_result,
+                                                            bool timed_out) {
+              if (!current(name, attempt))
+                return;
+              auto& e = entries_[name];
+              if (timed_out) {
+                log(log_level::error, "application_controller",
+                    "application " + name + ": "
+                      + to_string(static_cast<stop_stage>(stage->load()))
+                      + " did not return within the shutdown time; abandoned");
+                if (e.top)
+                  caf::anon_send_exit(e.top, caf::exit_reason::kill);
+                rec->adopted->kill_all();
+              }
+              e.state = run_state::stopped;
+              e.top = nullptr;
+              // Included apps went down with their includer's tree.
+              for (auto& inc : rec->plan.included) {
+                entries_[inc].state = run_state::stopped;
+                entries_[inc].top = nullptr;
+              }
+              log(log_level::info, "application_controller",
+                  "application " + name + " stopped");
+              emit(lifecycle_kind::stopped, name, "shutdown");
+              if (report && !stopping_)
+                policy_->on_stopped(*this, name);
+              cont();
+            });
   }
 
   void begin_stop() {
@@ -856,7 +721,6 @@ private:
   void abandon(const std::string& name, app_entry& e) {
     if (e.top) {
       live_tops_.erase(e.top.address());
-      down_waiters_.erase(e.top.address());
       caf::anon_send_exit(e.top, caf::exit_reason::kill);
     }
     rel_->find(name)->adopted->kill_all();
@@ -975,8 +839,6 @@ private:
   std::map<std::string, app_entry> entries_;
   std::vector<std::string> started_order_; // completed starts
   std::map<caf::actor_addr, std::string> live_tops_;
-  std::map<caf::actor_addr, std::function<void(const caf::error&)>>
-    down_waiters_;
   std::unique_ptr<boot_policy> policy_;
   std::vector<caf::actor> idle_masters_;
   std::vector<caf::actor> subscribers_;
@@ -1036,8 +898,7 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
     [c](ctl_atoms::start_wait_deadline, uint64_t serial) {
       c->on_start_wait_deadline(serial);
     },
-    [c](ctl_atoms::tree_deadline, const caf::actor_addr& top,
-        const std::string& name) { c->on_tree_deadline(top, name); },
+    [c](ctl_atoms::progress, const std::string& text) { c->step(text); },
   };
 }
 

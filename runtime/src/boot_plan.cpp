@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "relc/runtime/boot_file.hpp"
+#include "relc/runtime/boot_schema.hpp"
 #include "relc/runtime/release_layout.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
@@ -51,35 +52,35 @@ int64_t integer(const term& t, const char* key, int64_t fallback) {
 
 planned_boot_control read_boot_control(const term& t) {
   planned_boot_control result;
-  if (auto* init = t.find("init"); init && init->is_list())
+  if (auto* init = t.find(boot_keys::init); init && init->is_list())
     for (auto& entry : init->as_list()) {
       planned_init item;
-      if (auto* call = entry.find("call"); call && call->is_map()) {
-        item.app = str(*call, "app");
-        item.function = str(*call, "function");
-        if (auto* args = entry.find("args"))
+      if (auto* call = entry.find(boot_keys::call); call && call->is_map()) {
+        item.app = str(*call, boot_keys::app);
+        item.function = str(*call, boot_keys::function);
+        if (auto* args = entry.find(boot_keys::args))
           item.args = *args;
       } else {
-        item.app = str(entry, "app");
+        item.app = str(entry, boot_keys::app);
       }
       result.init.push_back(std::move(item));
     }
-  if (auto main = str(t, "main"); !main.empty())
+  if (auto main = str(t, boot_keys::main); !main.empty())
     result.main = main;
-  if (auto* h = t.find("handler"); h && h->is_map()) {
-    result.handler = str(*h, "module");
-    if (auto* args = h->find("args"))
+  if (auto* h = t.find(boot_keys::handler); h && h->is_map()) {
+    result.handler = str(*h, boot_keys::module);
+    if (auto* args = h->find(boot_keys::args))
       result.handler_args = *args;
   }
   result.shutdown_timer
-    = std::chrono::milliseconds{integer(t, "shutdown_timer", 30000)};
-  if (auto* limit = t.find("restart_limit"); limit && limit->is_map()) {
-    result.max_restarts = static_cast<int>(integer(*limit, "max", 3));
+    = std::chrono::milliseconds{integer(t, boot_keys::shutdown_timer, 30000)};
+  if (auto* limit = t.find(boot_keys::restart_limit); limit && limit->is_map()) {
+    result.max_restarts = static_cast<int>(integer(*limit, boot_keys::max, 3));
     result.restart_period
-      = std::chrono::milliseconds{integer(*limit, "period", 5000)};
-    result.give_up = str(*limit, "exceeded") == "give_up";
+      = std::chrono::milliseconds{integer(*limit, boot_keys::period, 5000)};
+    result.give_up = str(*limit, boot_keys::exceeded) == boot_keys::give_up;
   }
-  result.recovery_after = static_cast<int>(integer(t, "recovery_after", 3));
+  result.recovery_after = static_cast<int>(integer(t, boot_keys::recovery_after, 3));
   return result;
 }
 
@@ -119,51 +120,51 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root) {
   auto script = decode_boot_file(buffer.str());
   if (!script)
     return bad(boot_path + ": " + describe_error(script.error()));
-  auto* release = script->find("release");
-  auto* apps = script->find("apps");
+  auto* release = script->find(boot_keys::release);
+  auto* apps = script->find(boot_keys::apps);
   if (!release || !apps || !apps->is_list())
     return bad(boot_path + ": missing release or apps");
-  plan.name = str(*release, "name");
+  plan.name = str(*release, boot_keys::name);
   if (plan.name != stem)
     return bad(boot_path + ": holds release '" + plan.name
                + "', expected '" + stem + "' (the file's name)");
-  plan.sys_config = str(*script, "sys_config");
-  plan.node_args = str(*script, "node_args");
-  if (auto* boot = script->find("boot"); boot && boot->is_map())
+  plan.sys_config = str(*script, boot_keys::sys_config);
+  plan.node_args = str(*script, boot_keys::node_args);
+  if (auto* boot = script->find(boot_keys::boot); boot && boot->is_map())
     plan.boot = read_boot_control(*boot);
   for (auto& a : apps->as_list()) {
     planned_app app;
-    app.name = str(a, "name");
-    app.vsn = str(a, "vsn");
-    auto type = str(a, "type");
+    app.name = str(a, boot_keys::name);
+    app.vsn = str(a, boot_keys::vsn);
+    auto type = str(a, boot_keys::type);
     for (auto t : {app_start_type::permanent, app_start_type::transient,
                    app_start_type::temporary, app_start_type::load,
                    app_start_type::none})
       if (type == to_string(t))
         app.type = t;
-    if (auto* lib = a.find("library"); lib && lib->is_map()) {
-      app.library = str(*lib, "path");
-      app.sha256 = str(*lib, "sha256");
+    if (auto* lib = a.find(boot_keys::library); lib && lib->is_map()) {
+      app.library = str(*lib, boot_keys::path);
+      app.sha256 = str(*lib, boot_keys::sha256);
     }
-    if (auto* mod = a.find("mod"); mod && mod->is_map()) {
-      app.mod = str(*mod, "module");
-      if (auto* args = mod->find("args"))
+    if (auto* mod = a.find(boot_keys::mod); mod && mod->is_map()) {
+      app.mod = str(*mod, boot_keys::module);
+      if (auto* args = mod->find(boot_keys::args))
         app.mod_args = *args;
     }
-    if (auto* phases = a.find("start_phases"); phases && phases->is_list())
+    if (auto* phases = a.find(boot_keys::start_phases); phases && phases->is_list())
       for (auto& p : phases->as_list()) {
         planned_phase phase;
-        phase.name = str(p, "name");
-        if (auto* args = p.find("args"))
+        phase.name = str(p, boot_keys::name);
+        if (auto* args = p.find(boot_keys::args))
           phase.args = *args;
         app.phases.push_back(std::move(phase));
       }
-    app.applications = names(a, "applications");
-    app.optional_applications = names(a, "optional_applications");
-    app.included = names(a, "included_applications");
-    if (auto by = str(a, "included_by"); !by.empty())
+    app.applications = names(a, boot_keys::applications);
+    app.optional_applications = names(a, boot_keys::optional_applications);
+    app.included = names(a, boot_keys::included_applications);
+    if (auto by = str(a, boot_keys::included_by); !by.empty())
       app.included_by = by;
-    if (auto* env = a.find("env"))
+    if (auto* env = a.find(boot_keys::env))
       app.env = *env;
     if (!app.env.is_map())
       app.env = term::map{};

@@ -1,5 +1,9 @@
 #include "relc/runtime/lifecycle_event.hpp"
 
+#include <caf/exit_reason.hpp>
+
+#include "relc/runtime/runtime_error.hpp"
+
 namespace relc {
 
 const char* to_string(lifecycle_kind x) {
@@ -27,6 +31,16 @@ std::string to_string(const lifecycle_event& x) {
   if (!x.reason.empty())
     result += ": " + x.reason;
   return result;
+}
+
+std::string exit_reason_text(const caf::error& reason) {
+  if (!reason)
+    return "normal";
+  if (reason == caf::exit_reason::user_shutdown)
+    return "shutdown";
+  if (reason == caf::exit_reason::kill)
+    return "kill";
+  return describe_error(reason);
 }
 
 } // namespace relc

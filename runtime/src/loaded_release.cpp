@@ -139,10 +139,17 @@ void app_ctx::adopt(const caf::actor& actor) {
 // -- loaded_release ---------------------------------------------------------
 
 app_record* loaded_release::find(const std::string& name) {
+  if (by_name_.empty()) // before index(): while loading
+    for (auto& a : apps)
+      if (a->plan.name == name)
+        return a.get();
+  auto i = by_name_.find(name);
+  return i != by_name_.end() ? i->second : nullptr;
+}
+
+void loaded_release::index() {
   for (auto& a : apps)
-    if (a->plan.name == name)
-      return a.get();
-  return nullptr;
+    by_name_.emplace(a->plan.name, a.get());
 }
 
 } // namespace relc

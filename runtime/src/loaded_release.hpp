@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -108,8 +109,15 @@ struct loaded_release {
   caf::actor_system* sys = nullptr;
   caf::actor registry;
 
+  /// The app named `name` (null if none); O(1) once index() ran.
   app_record* find(const std::string& name);
+
+  /// Builds the name index (after `apps` is complete).
+  void index();
   bool shoehorn() const { return plan.boot.has_value(); }
+
+private:
+  std::unordered_map<std::string, app_record*> by_name_;
 };
 
 } // namespace relc

@@ -137,6 +137,7 @@ load_release(const node_options& options, const step_fn& step) {
     rel->apps.push_back(std::move(record));
   }
   rel->plan.apps.clear();
+  rel->index();
   if (auto err = load_env(*rel, options, step))
     return err;
   if (auto err = load_libraries(*rel, step))

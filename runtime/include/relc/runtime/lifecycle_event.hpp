@@ -7,6 +7,7 @@
 #include <string>
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
 
 namespace relc {
 
@@ -41,6 +42,10 @@ struct lifecycle_event {
 
 /// One line, e.g. `crashed bsc: probe crash`.
 std::string to_string(const lifecycle_event& x);
+
+/// An exit reason as events give it: `normal`, `shutdown` (a stop asked
+/// for), `kill`, or the error's text.
+std::string exit_reason_text(const caf::error& reason);
 
 } // namespace relc
 
