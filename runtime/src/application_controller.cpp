@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <deque>
 #include <map>
+#include <set>
 
 #include <caf/all.hpp>
 
@@ -166,6 +167,82 @@ public:
             [this, name, attempt, done](job_result r, bool) {
               if (current(name, attempt))
                 started(name, std::move(r), done);
+            });
+  }
+
+  void start_in_order(
+    std::vector<std::string> apps, std::vector<bool> ends_boot,
+    std::function<void(const std::string&, caf::error)> on_each,
+    std::function<void()> done) override {
+    auto b = std::make_shared<start_batch>();
+    b->id = ++batch_serial_;
+    b->names = apps;
+    b->on_each = std::move(on_each);
+    b->done = std::move(done);
+    std::set<std::string> up; // what runs: the master adds what it starts
+    for (auto& [name, e] : entries_)
+      if (e.state == run_state::running)
+        up.insert(name);
+    std::vector<app_record*> recs;
+    std::vector<std::vector<phase_step>> phases;
+    for (auto& name : apps) {
+      auto& e = entries_[name];
+      e.state = run_state::starting;
+      e.exit_during_start.reset();
+      b->attempts.push_back(++e.attempt);
+      recs.push_back(rel_->find(name));
+      phases.push_back(phase_plan(*rel_, *recs.back()));
+    }
+    batch_ = b;
+    auto ctl = caf::actor{self_};
+    auto cancelled = b->cancelled;
+    auto id = b->id;
+    master_job job = [recs, phases, ends_boot, up, cancelled, ctl, id]() mutable {
+      auto progress = [ctl](const std::string& text) {
+        caf::anon_send(ctl, ctl_atoms::progress::value, text);
+      };
+      size_t i = 0;
+      while (i < recs.size() && !*cancelled) {
+        auto& rec = *recs[i];
+        auto& name = rec.plan.name;
+        std::string missing;
+        for (auto* deps : {&rec.plan.applications,
+                           &rec.plan.optional_applications})
+          for (auto& dep : *deps)
+            if (missing.empty() && dep != "kernel" && up.count(dep) == 0)
+              missing = dep;
+        job_result one;
+        if (!missing.empty()) {
+          one.error = boot_failure(name, "start",
+                                   "dependency '" + missing
+                                     + "' is not started");
+        } else {
+          progress("start " + name);
+          one = make_start_job(rec, phases[i], progress)();
+        }
+        bool ok = !one.error && one.value != 1;
+        if (ok)
+          up.insert(name);
+        caf::anon_send(ctl, ctl_atoms::batch_started::value, id,
+                       static_cast<uint64_t>(i), std::move(one));
+        ++i;
+        if (!ok && ends_boot[i - 1])
+          break;
+      }
+      job_result r;
+      r.value = static_cast<int>(i); // how many were tried
+      return r;
+    };
+    run_job(std::move(job), std::chrono::milliseconds{0},
+            [this, b](job_result r, bool) {
+              b->tried = static_cast<size_t>(r.value);
+              b->replied = true;
+              for (size_t i = b->tried; i < b->names.size(); ++i) {
+                auto& e = entries_[b->names[i]];
+                if (e.attempt == b->attempts[i] && e.state == run_state::starting)
+                  e.state = run_state::loaded; // never tried
+              }
+              finish_batch(b);
             });
   }
 
@@ -345,6 +422,23 @@ public:
 
   caf::actor on_registry() { return rel_->registry; }
 
+  void on_batch_started(uint64_t id, uint64_t i, job_result r) {
+    auto b = batch_;
+    if (!b || b->id != id || i >= b->names.size())
+      return;
+    auto name = b->names[i];
+    if (!current(name, b->attempts[i])) { // abandoned meanwhile
+      ++b->handled;
+      finish_batch(b);
+      return;
+    }
+    started(name, std::move(r), [this, b, name](caf::error err) {
+      b->on_each(name, std::move(err));
+      ++b->handled;
+      finish_batch(b);
+    });
+  }
+
   // -- messages from CAF ----------------------------------------------------
 
   void on_down(const caf::down_msg& dm) {
@@ -459,6 +553,30 @@ private:
       job_running_ = false;
       run_next_job();
     });
+  }
+
+  // A start_in_order under way.
+  struct start_batch {
+    uint64_t id = 0;
+    std::vector<std::string> names;
+    std::vector<uint64_t> attempts;
+    std::function<void(const std::string&, caf::error)> on_each;
+    std::function<void()> done;
+    std::shared_ptr<std::atomic<bool>> cancelled
+      = std::make_shared<std::atomic<bool>>(false);
+    size_t tried = 0;   // known once the job replied
+    size_t handled = 0; // outcomes handled so far
+    bool replied = false;
+  };
+
+  void finish_batch(const std::shared_ptr<start_batch>& b) {
+    if (!b->replied || b->handled < b->tried || !b->done)
+      return;
+    auto done = std::move(b->done);
+    b->done = nullptr;
+    if (batch_ == b)
+      batch_ = nullptr;
+    done();
   }
 
   // -- boot -----------------------------------------------------------------
@@ -654,6 +772,8 @@ private:
     if (stopping_)
       return;
     stopping_ = true;
+    if (batch_) // the app under way completes; no later one starts
+      *batch_->cancelled = true;
     stop_finished_ = false;
     status_.state = node_state::stopping;
     stop_began_ = clock_type::now();
@@ -860,6 +980,8 @@ private:
   bool restarting_ = false;
   done_fn after_restart_;
   int abandoned_ = 0;
+  std::shared_ptr<start_batch> batch_;
+  uint64_t batch_serial_ = 0;
 };
 
 caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
@@ -899,6 +1021,9 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
       c->on_start_wait_deadline(serial);
     },
     [c](ctl_atoms::progress, const std::string& text) { c->step(text); },
+    [c](ctl_atoms::batch_started, uint64_t id, uint64_t i, job_result& r) {
+      c->on_batch_started(id, i, std::move(r));
+    },
   };
 }
 

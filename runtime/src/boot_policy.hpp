@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/error.hpp>
 
@@ -32,6 +33,16 @@ public:
   virtual bool stopping() = 0;
   /// Starts one app (dependencies must run); holds no job slot itself.
   virtual void start_app(const std::string& app, done_fn done) = 0;
+  /// Starts `apps` in order on one master, back to back (OTP's sequential
+  /// boot without a controller round trip between apps). `on_each` runs in
+  /// the controller for every app that was tried, in order; a failed start
+  /// of an app with `ends_boot` true starts no later app; a stop asked for
+  /// starts no later app either. `done` runs after the last `on_each`.
+  virtual void start_in_order(
+    std::vector<std::string> apps, std::vector<bool> ends_boot,
+    std::function<void(const std::string&, caf::error)> on_each,
+    std::function<void()> done)
+    = 0;
   /// Runs `fn` once no other lifecycle job (boot, start_app, stop_app,
   /// restart) is running; `fn` calls its argument when it is done.
   virtual void enqueue(std::function<void(std::function<void()>)> fn) = 0;

@@ -19,7 +19,7 @@ bool started_by_controller(const app_record& app) {
 class otp_policy : public boot_policy {
 public:
   void boot(controller_ops& ops, done_fn done) override {
-    boot_from(ops, 0, std::move(done));
+    boot_all(ops, std::move(done));
   }
 
   void on_exit(controller_ops& ops, const std::string& name,
@@ -45,38 +45,34 @@ public:
   }
 
 private:
-  // One app after the other: the next starts once the previous is done.
-  void boot_from(controller_ops& ops, size_t i, done_fn done) {
-    auto& apps = ops.release().apps;
-    for (; i < apps.size(); ++i) {
-      if (ops.stopping()) {
-        done({});
-        return;
-      }
-      auto& app = *apps[i];
-      if (app.plan.name == "kernel")
+  // The apps in start order; temporary ones may fail (reported, the boot
+  // goes on), transient and permanent ones fail the boot.
+  void boot_all(controller_ops& ops, done_fn done) {
+    std::vector<std::string> names;
+    std::vector<bool> ends_boot;
+    for (auto& a : ops.release().apps) {
+      if (a->plan.name == "kernel")
         continue;
-      if (!started_by_controller(app)) {
-        ops.step("loaded " + app.plan.name);
+      if (!started_by_controller(*a)) {
+        ops.step("loaded " + a->plan.name);
         continue;
       }
-      auto name = app.plan.name;
-      auto type = app.plan.type;
-      ops.start_app(name, [this, &ops, i, type, done](caf::error err) {
-        // Temporary: reported, the boot goes on (OTP); transient and
-        // permanent fail the boot.
-        if (err && type == app_start_type::temporary)
+      names.push_back(a->plan.name);
+      ends_boot.push_back(a->plan.type != app_start_type::temporary);
+    }
+    auto failure = std::make_shared<caf::error>();
+    ops.start_in_order(
+      std::move(names), std::move(ends_boot),
+      [&ops, failure](const std::string& name, caf::error err) {
+        if (!err || *failure)
+          return;
+        if (ops.release().find(name)->plan.type == app_start_type::temporary)
           log(log_level::error, "application_controller",
               describe_error(err) + " (type temporary: the boot goes on)");
-        else if (err) {
-          done(err);
-          return;
-        }
-        boot_from(ops, i + 1, done);
-      });
-      return;
-    }
-    done({});
+        else
+          *failure = err;
+      },
+      [failure, done] { done(*failure); });
   }
 };
 
