@@ -243,6 +243,7 @@ public:
                   e.state = run_state::loaded; // never tried
               }
               finish_batch(b);
+              continue_stop(); // a stop may have waited for these
             });
   }
 
