@@ -46,14 +46,20 @@ public:
     self_->state.cfg.outbox->post({conn_, std::move(text), keep_open});
   }
 
+  // The node's controller; null (and the caller told) before the boot.
+  caf::actor controller() const {
+    auto ctl = self_->state.cfg.target->controller();
+    if (!ctl)
+      reply("error: the node is not booted yet\n");
+    return ctl;
+  }
+
   // One request to the controller; `ok` formats the answer.
   template <class Result, class F, class... Ts>
   void ask(caf::duration timeout, F ok, Ts&&... xs) const {
-    auto ctl = self_->state.cfg.target->controller();
-    if (!ctl) {
-      reply("error: the node is not booted yet\n");
+    auto ctl = controller();
+    if (!ctl)
       return;
-    }
     auto me = *this;
     self_->request(ctl, timeout, std::forward<Ts>(xs)...)
       .then([me, ok](Result& r) { me.reply(ok(r)); },
@@ -74,12 +80,8 @@ std::string render_status(const node_status& st) {
 
 std::string render_timeline(const std::vector<timeline_entry>& xs) {
   std::string out = "ok\n";
-  char at[32];
-  for (auto& e : xs) {
-    snprintf(at, sizeof at, "+%.3f ms ",
-             static_cast<double>(e.at.count()) / 1000.0);
-    out += at + e.step + "\n";
-  }
+  for (auto& e : xs)
+    out += to_string(e) + "\n";
   return out;
 }
 
@@ -126,11 +128,9 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
       },
       ctl_atoms::apps::value);
   } else if (cmd == "registered" && arity(0)) {
-    auto ctl = cfg.target->controller();
-    if (!ctl) {
-      s.reply("error: the node is not booted yet\n");
+    auto ctl = s.controller();
+    if (!ctl)
       return;
-    }
     self->request(ctl, query_timeout, ctl_atoms::registry::value)
       .then(
         [self, s](caf::actor& reg) {
@@ -151,11 +151,9 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
         [s](caf::error& err) { s.reply(error_reply(err)); });
   } else if (cmd == "tree" && arity(1)) {
     auto app = w[1];
-    auto ctl = cfg.target->controller();
-    if (!ctl) {
-      s.reply("error: the node is not booted yet\n");
+    auto ctl = s.controller();
+    if (!ctl)
       return;
-    }
     self->request(ctl, query_timeout, ctl_atoms::top::value, app)
       .then(
         [self, s, app](caf::actor& top) {
@@ -195,11 +193,9 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
     s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::stop_app::value, w[1]);
   } else if (cmd == "restart" && arity(0)) {
     // Answers once the node is started again (with status' note, if any).
-    auto ctl = cfg.target->controller();
-    if (!ctl) {
-      s.reply("error: the node is not booted yet\n");
+    auto ctl = s.controller();
+    if (!ctl)
       return;
-    }
     self->request(ctl, caf::infinite, ctl_atoms::restart::value)
       .then(
         [self, s, ctl](caf::ok_atom) {

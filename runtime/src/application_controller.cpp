@@ -12,6 +12,7 @@
 #include "app_master.hpp"
 #include "boot_policy.hpp"
 #include "controller_protocol.hpp"
+#include "init_debug.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -66,6 +67,15 @@ struct app_entry {
   // Set when the top exits while its start phases still run.
   std::optional<caf::error> exit_during_start;
 };
+
+// Answers a lifecycle request: its error, or ok.
+void answer(caf::typed_response_promise<caf::ok_atom>& rp,
+            const caf::error& err) {
+  if (err)
+    rp.deliver(err);
+  else
+    rp.deliver(caf::ok_atom::value);
+}
 
 std::string ms_since(clock_type::time_point t) {
   char text[32];
@@ -133,41 +143,22 @@ public:
         });
   }
 
+  // A batch of one: the master checks the dependencies and reports the
+  // steps, as for the boot.
   void start_app(const std::string& name, done_fn done) override {
-    auto* rec = rel_->find(name);
-    if (!rec) {
+    if (!rel_->find(name)) {
       done(make_error(runtime_errc::not_found, "no application " + name));
       return;
     }
-    auto& e = entries_[name];
-    if (e.state == run_state::running) {
+    if (is_running(name)) {
       done({});
       return;
     }
-    for (auto* deps : {&rec->plan.applications,
-                       &rec->plan.optional_applications})
-      for (auto& dep : *deps)
-        if (dep != "kernel" && !is_running(dep)) {
-          done(boot_failure(name, "start",
-                            "dependency '" + dep + "' is not started"));
-          return;
-        }
-    e.state = run_state::starting;
-    e.exit_during_start.reset();
-    auto attempt = ++e.attempt;
-    step("start " + name);
-    // One job: start and every start phase (the master reports each phase
-    // as it begins).
-    auto ctl = caf::actor{self_};
-    auto progress = [ctl](const std::string& text) {
-      caf::anon_send(ctl, ctl_atoms::progress::value, text);
-    };
-    run_job(make_start_job(*rec, phase_plan(*rel_, *rec), progress),
-            std::chrono::milliseconds{0},
-            [this, name, attempt, done](job_result r, bool) {
-              if (current(name, attempt))
-                started(name, std::move(r), done);
-            });
+    auto outcome = std::make_shared<caf::error>();
+    start_in_order(
+      {name}, {true},
+      [outcome](const std::string&, caf::error err) { *outcome = err; },
+      [outcome, done] { done(*outcome); });
   }
 
   void start_in_order(
@@ -193,7 +184,7 @@ public:
       recs.push_back(rel_->find(name));
       phases.push_back(phase_plan(*rel_, *recs.back()));
     }
-    batch_ = b;
+    batches_[b->id] = b;
     auto ctl = caf::actor{self_};
     auto cancelled = b->cancelled;
     auto id = b->id;
@@ -258,16 +249,7 @@ public:
     status_.last_step = text;
     if (timeline_.size() < max_timeline)
       timeline_.push_back({at, text});
-    if (!cfg_.options.init_debug)
-      return;
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, "init: +%.3f ms ",
-             static_cast<double>(at.count()) / 1000.0);
-    auto line = prefix + text;
-    if (cfg_.options.debug_sink)
-      cfg_.options.debug_sink(line);
-    else
-      fprintf(stderr, "%s\n", line.c_str());
+    print_init_debug(cfg_.options, {at, text});
   }
 
   // -- requests -------------------------------------------------------------
@@ -276,10 +258,7 @@ public:
     auto rp = self_->make_response_promise<caf::ok_atom>();
     enqueue([this, rp](std::function<void()> job_done) mutable {
       run_boot([rp, job_done](caf::error err) mutable {
-        if (err)
-          rp.deliver(err);
-        else
-          rp.deliver(caf::ok_atom::value);
+        answer(rp, err);
         job_done();
       });
     });
@@ -310,10 +289,7 @@ public:
       }
       restarting_ = true;
       after_restart_ = [rp, job_done](caf::error err) mutable {
-        if (err)
-          rp.deliver(err);
-        else
-          rp.deliver(caf::ok_atom::value);
+        answer(rp, err);
         job_done();
       };
       begin_stop();
@@ -324,34 +300,31 @@ public:
   caf::result<caf::ok_atom> on_start_app(const std::string& name) {
     auto rp = self_->make_response_promise<caf::ok_atom>();
     enqueue([this, rp, name](std::function<void()> job_done) mutable {
-      auto answer = [rp, job_done](caf::error err) mutable {
-        if (err)
-          rp.deliver(err);
-        else
-          rp.deliver(caf::ok_atom::value);
+      auto reply = [rp, job_done](caf::error err) mutable {
+        answer(rp, err);
         job_done();
       };
       auto* rec = rel_->find(name);
       if (!rec)
-        return answer(
+        return reply(
           make_error(runtime_errc::not_found, "no application " + name));
       if (rec->plan.included_by)
-        return answer(make_error(runtime_errc::wrong_strategy,
+        return reply(make_error(runtime_errc::wrong_strategy,
                                  name + " is included by "
                                    + *rec->plan.included_by
                                    + " and starts with its tree"));
       if (rec->plan.type == app_start_type::none
           || rec->plan.type == app_start_type::load)
-        return answer(make_error(runtime_errc::wrong_strategy,
+        return reply(make_error(runtime_errc::wrong_strategy,
                                  name + " has type "
                                    + to_string(rec->plan.type)));
       if (is_running(name))
-        return answer(
+        return reply(
           make_error(runtime_errc::running, name + " is already running"));
       if (stopping_ || status_.state != node_state::started)
-        return answer(make_error(runtime_errc::wrong_strategy,
+        return reply(make_error(runtime_errc::wrong_strategy,
                                  "the node is not started"));
-      policy_->start_requested(*this, name, answer);
+      policy_->start_requested(*this, name, reply);
     });
     return rp;
   }
@@ -424,9 +397,10 @@ public:
   caf::actor on_registry() { return rel_->registry; }
 
   void on_batch_started(uint64_t id, uint64_t i, job_result r) {
-    auto b = batch_;
-    if (!b || b->id != id || i >= b->names.size())
+    auto it = batches_.find(id);
+    if (it == batches_.end() || i >= it->second->names.size())
       return;
+    auto b = it->second;
     auto name = b->names[i];
     if (!current(name, b->attempts[i])) { // abandoned meanwhile
       ++b->handled;
@@ -575,8 +549,7 @@ private:
       return;
     auto done = std::move(b->done);
     b->done = nullptr;
-    if (batch_ == b)
-      batch_ = nullptr;
+    batches_.erase(b->id);
     done();
   }
 
@@ -682,17 +655,12 @@ private:
     }
     if (e.state != run_state::running)
       return;
-    auto* rec = rel_->find(name);
     e.state = run_state::stopped;
     e.top = nullptr;
     forget_started(name);
-    rec->adopted->kill_all();
-    for (auto& inc : rec->plan.included)
-      if (auto* child = rel_->find(inc)) {
-        child->adopted->kill_all();
-        entries_[inc].state = run_state::stopped;
-        entries_[inc].top = nullptr;
-      }
+    for (auto& a : tree_adopted(name))
+      a->kill_all();
+    included_stopped(name);
     emit(reason ? lifecycle_kind::crashed : lifecycle_kind::exited, name,
          exit_reason_text(reason));
     if (stopping_) {
@@ -700,6 +668,26 @@ private:
       return;
     }
     policy_->on_exit(*this, name, reason);
+  }
+
+  // The adopted actors of `name` and of the apps it includes (they die
+  // with its tree).
+  std::vector<std::shared_ptr<adopted_actors>>
+  tree_adopted(const std::string& name) {
+    auto* rec = rel_->find(name);
+    std::vector<std::shared_ptr<adopted_actors>> result{rec->adopted};
+    for (auto& inc : rec->plan.included)
+      if (auto* child = rel_->find(inc))
+        result.push_back(child->adopted);
+    return result;
+  }
+
+  // Included apps went down with their includer's tree.
+  void included_stopped(const std::string& name) {
+    for (auto& inc : rel_->find(name)->plan.included) {
+      entries_[inc].state = run_state::stopped;
+      entries_[inc].top = nullptr;
+    }
   }
 
   void forget_started(const std::string& name) {
@@ -733,12 +721,9 @@ private:
     step("stop " + name);
     if (e.top)
       live_tops_.erase(e.top.address()); // its exit is no crash now
-    std::vector<std::shared_ptr<adopted_actors>> adopted{rec->adopted};
-    for (auto& inc : rec->plan.included)
-      if (auto* child = rel_->find(inc))
-        adopted.push_back(child->adopted);
     auto stage = std::make_shared<std::atomic<int>>(0);
-    run_job(make_stop_job(*rec, e.top, adopted, deadline, stage), left(deadline),
+    run_job(make_stop_job(*rec, e.top, tree_adopted(name), deadline, stage),
+            left(deadline),
             [this, name, attempt, rec, report, cont, stage](job_result,
                                                             bool timed_out) {
               if (!current(name, attempt))
@@ -755,11 +740,7 @@ private:
               }
               e.state = run_state::stopped;
               e.top = nullptr;
-              // Included apps went down with their includer's tree.
-              for (auto& inc : rec->plan.included) {
-                entries_[inc].state = run_state::stopped;
-                entries_[inc].top = nullptr;
-              }
+              included_stopped(name);
               log(log_level::info, "application_controller",
                   "application " + name + " stopped");
               emit(lifecycle_kind::stopped, name, "shutdown");
@@ -773,8 +754,8 @@ private:
     if (stopping_)
       return;
     stopping_ = true;
-    if (batch_) // the app under way completes; no later one starts
-      *batch_->cancelled = true;
+    for (auto& [id, b] : batches_) // the app under way completes; no
+      *b->cancelled = true;          // later one starts
     stop_finished_ = false;
     status_.state = node_state::stopping;
     stop_began_ = clock_type::now();
@@ -981,7 +962,7 @@ private:
   bool restarting_ = false;
   done_fn after_restart_;
   int abandoned_ = 0;
-  std::shared_ptr<start_batch> batch_;
+  std::map<uint64_t, std::shared_ptr<start_batch>> batches_;
   uint64_t batch_serial_ = 0;
 };
 

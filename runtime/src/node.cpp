@@ -10,6 +10,7 @@
 
 #include "application_controller.hpp"
 #include "controller_protocol.hpp"
+#include "init_debug.hpp"
 #include "release_loader.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
@@ -23,6 +24,12 @@ const char* to_string(node_state x) {
     case node_state::stopped: return "stopped";
   }
   return "?";
+}
+
+std::string to_string(const timeline_entry& x) {
+  char at[32];
+  snprintf(at, sizeof at, "+%.3f ms ", static_cast<double>(x.at.count()) / 1000.0);
+  return at + x.step;
 }
 
 struct node::impl {
@@ -51,16 +58,7 @@ struct node::impl {
     auto at = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - t0);
     load_steps.push_back({at, text});
-    if (!options.init_debug)
-      return;
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, "init: +%.3f ms ",
-             static_cast<double>(at.count()) / 1000.0);
-    auto line = prefix + text;
-    if (options.debug_sink)
-      options.debug_sink(line);
-    else
-      fprintf(stderr, "%s\n", line.c_str());
+    print_init_debug(options, load_steps.back());
   }
 
   // One request to the controller from a host thread; blocks.

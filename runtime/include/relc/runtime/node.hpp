@@ -56,6 +56,9 @@ struct timeline_entry {
   std::string step;
 };
 
+/// `+<ms> ms <step>`, as the timeline and --init-debug show it.
+std::string to_string(const timeline_entry& x);
+
 /// A running application, as `which_applications` lists it.
 struct running_app {
   std::string name;
