@@ -23,23 +23,7 @@ const std::string node_exe = RELC_TEST_NODE_EXE;
 
 using clock_type = std::chrono::steady_clock;
 
-struct fault_release : probe_release {
-  std::string root;
-
-  std::unique_ptr<background_process> boot(std::vector<std::string> args = {},
-                                           std::vector<std::string> env = {}) {
-    std::vector<std::string> argv{node_exe, "boot", root};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return std::make_unique<background_process>(argv, env);
-  }
-
-  std::string socket() const { return root + "/run/t.sock"; }
-
-  run_result ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {node_exe, "ctl", socket()});
-    return run_process(args);
-  }
-};
+using fault_release = probe_release;
 
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
@@ -75,7 +59,7 @@ TEST_CASE("an exception from any app callback is that app's failure, with "
     fault_release r;
     r.probe("a");
     r.probe("b", "env: {throw_in: start}\n");
-    r.root = r.build("[kernel, a, b]");
+    r.build("[kernel, a, b]");
     auto node = r.boot();
     CHECK(node->wait_exit() == 1);
     auto err = node->err();
@@ -87,7 +71,7 @@ TEST_CASE("an exception from any app callback is that app's failure, with "
   SECTION("a start phase") {
     fault_release r;
     r.probe("a", "env: {throw_in: phase}\nstart_phases: [{go: []}]\n");
-    r.root = r.build("[kernel, a]");
+    r.build("[kernel, a]");
     auto node = r.boot();
     CHECK(node->wait_exit() == 1);
     CHECK(node->err().find(
@@ -97,7 +81,7 @@ TEST_CASE("an exception from any app callback is that app's failure, with "
   SECTION("as_integer on an --env value that is no integer") {
     fault_release r;
     r.probe("a", "env: {as_integer_of: port}\n");
-    r.root = r.build("[kernel, a]");
+    r.build("[kernel, a]");
     auto node = r.boot({"--env", "a.port=eighty"});
     CHECK(node->wait_exit() == 1);
     auto err = node->err();
@@ -108,7 +92,7 @@ TEST_CASE("an exception from any app callback is that app's failure, with "
     fault_release r;
     r.probe("a", "env: {throw_in: stop}\n");
     r.probe("b", "env: {throw_in: prep_stop}\n");
-    r.root = r.build("[kernel, a, b]");
+    r.build("[kernel, a, b]");
     auto node = r.boot();
     REQUIRE(node->wait_for("application b started"));
     node->signal(SIGTERM);
@@ -129,7 +113,7 @@ TEST_CASE("SIGTERM stops a node within --shutdown-time whatever an app is "
     fault_release r;
     r.probe("a");
     r.probe("b", "env: {hang_in: start}\n");
-    r.root = r.build("[kernel, a, b]");
+    r.build("[kernel, a, b]");
     auto node = r.boot({"--shutdown-time", "1000"});
     REQUIRE(node->wait_for("probe b: start"));
     auto t0 = clock_type::now();
@@ -145,7 +129,7 @@ TEST_CASE("SIGTERM stops a node within --shutdown-time whatever an app is "
   SECTION("a start phase that hangs") {
     fault_release r;
     r.probe("a", "env: {hang_in: phase}\nstart_phases: [{go: []}]\n");
-    r.root = r.build("[kernel, a]");
+    r.build("[kernel, a]");
     auto node = r.boot({"--shutdown-time", "800"});
     REQUIRE(node->wait_for("probe a: phase go"));
     auto t0 = clock_type::now();
@@ -158,7 +142,7 @@ TEST_CASE("SIGTERM stops a node within --shutdown-time whatever an app is "
     fault_release r;
     r.probe("a");
     r.probe("b", "env: {hang_in: stop}\n");
-    r.root = r.build("[kernel, a, b]");
+    r.build("[kernel, a, b]");
     auto node = r.boot({"--shutdown-time", "1000"});
     REQUIRE(node->wait_for("application b started"));
     auto t0 = clock_type::now();
@@ -179,7 +163,7 @@ TEST_CASE("stop over the admin socket returns only once the process is gone",
           "[e2e][faults]") {
   fault_release r;
   r.probe("a", "env: {hang_in: stop}\n");
-  r.root = r.build("[kernel, a]");
+  r.build("[kernel, a]");
   auto node = r.boot({"--shutdown-time", "700"});
   REQUIRE(node->wait_for("application a started"));
   auto t0 = clock_type::now();
@@ -196,7 +180,7 @@ TEST_CASE("restart with a start phase that hangs leaves the admin channel "
   auto flag = r.dir / "hang";
   r.probe("a", "env: {hang_if_file: " + flag.string()
                  + "}\nstart_phases: [{go: []}]\n");
-  r.root = r.build("[kernel, a]");
+  r.build("[kernel, a]");
   auto node = r.boot({"--shutdown-time", "1000"});
   REQUIRE(node->wait_for("application a started"));
   write_file(flag, "");
@@ -216,7 +200,7 @@ TEST_CASE("quick stop_app / start_app pairs never end the node",
   fault_release r;
   r.probe("a");
   r.probe("b", "env: {supervised: true}\n");
-  r.root = r.build("[kernel, a, b]");
+  r.build("[kernel, a, b]");
   auto node = r.boot();
   REQUIRE(node->wait_for("application b started"));
   for (int i = 0; i < 100; ++i) {
@@ -235,7 +219,7 @@ TEST_CASE("the admin channel cannot be starved and never loses a reply",
           "[e2e][faults]") {
   fault_release r;
   r.probe("a");
-  r.root = r.build("[kernel, a]");
+  r.build("[kernel, a]");
   auto node = r.boot();
   REQUIRE(node->wait_for("application a started"));
   SECTION("20 silent clients do not delay a ping") {
@@ -277,7 +261,7 @@ TEST_CASE("the admin channel cannot be starved and never loses a reply",
 TEST_CASE("a bad node name is refused in one line", "[e2e][faults]") {
   fault_release r;
   r.probe("a");
-  r.root = r.build("[kernel, a]");
+  r.build("[kernel, a]");
   auto out = run_process({node_exe, "boot", r.root, "--name", "../x"});
   CHECK(out.exit_code == 2);
   CHECK(out.err == "relc: error: node name '../x': expected 1-64 characters of "
@@ -290,7 +274,7 @@ TEST_CASE("the release's files are taken as named: a missing sys.config and "
   fault_release r;
   r.probe("a");
   write_file(r.dir / "sys.config", "a: {x: 1}\n");
-  r.root = r.build("[kernel, a]", "sys_config: " + (r.dir / "sys.config").string());
+  r.build("[kernel, a]", "sys_config: " + (r.dir / "sys.config").string());
   SECTION("missing sys.config") {
     fs::remove(fs::path{r.root} / "releases/1/sys.config");
     auto out = run_process({node_exe, "boot", r.root});
@@ -313,7 +297,7 @@ TEST_CASE("a transient app whose start fails ends the boot (OTP)",
   fault_release r;
   r.probe("a", "env: {start_error: nope}\n");
   r.probe("b");
-  r.root = r.build("[kernel, {name: a, type: transient}, b]");
+  r.build("[kernel, {name: a, type: transient}, b]");
   auto out = run_process({node_exe, "boot", r.root});
   CHECK(out.exit_code == 1);
   CHECK(out.err.find("boot failed: a: start: nope") != std::string::npos);
@@ -328,7 +312,7 @@ TEST_CASE("workers that die as soon as they run do not fail their app's "
   for (int i = 0; i < 5; ++i) {
     fault_release r;
     r.probe("a", "env: {crash_worker_at_once: true}\n");
-    r.root = r.build("[kernel, {name: a, type: temporary}]");
+    r.build("[kernel, {name: a, type: temporary}]");
     auto node = r.boot();
     REQUIRE(node->wait_for("application a started"));
     node->signal(SIGTERM);
@@ -342,7 +326,7 @@ TEST_CASE("heart restarts a node whose schedulers are all blocked",
   fault_release r;
   // Enough blockers for every scheduler thread CAF starts on this machine.
   r.probe("a", "env: {block_schedulers: 64}\n");
-  r.root = r.build("[kernel, {name: a, type: temporary}]");
+  r.build("[kernel, {name: a, type: temporary}]");
   background_process heart{
     {node_exe, "heart", "--", node_exe, "boot", r.root},
     {"HEART_BEAT_TIMEOUT=1", "HEART_MAX_RESTARTS=1", "HEART_RESTART_PERIOD=60"}};

@@ -13,26 +13,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string node_exe = RELC_TEST_NODE_EXE;
-
 // A probe release with a `boot:` section, booted and asked as relc boot's
 // node `t` would be.
 struct shoehorn_release : probe_release {
-  std::string root;
-
   void build(const std::string& apps, const std::string& boot,
              const std::string& extra = "") {
-    root = probe_release::build(apps, "boot:\n" + boot + "\n" + extra);
-  }
-
-  std::unique_ptr<background_process> boot(std::vector<std::string> env = {}) {
-    return std::make_unique<background_process>(
-      std::vector<std::string>{node_exe, "boot", root}, env);
-  }
-
-  run_result ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {node_exe, "ctl", root + "/run/t.sock"});
-    return run_process(args);
+    probe_release::build(apps, "boot:\n" + boot + "\n" + extra);
   }
 };
 
@@ -160,14 +146,14 @@ TEST_CASE("the reboot-loop guard switches to the recovery plan and back",
           "sys_config: sys.config\n");
   auto counter = r.root + "/var/t/failed_boots";
   for (int i = 1; i <= 2; ++i) {
-    auto node = r.boot({"PROBE_FAIL=broken"});
+    auto node = r.boot({}, {"PROBE_FAIL=broken"});
     CHECK(node->wait_exit() == 1);
     CHECK(node->err().find("boot failed: boot handler: halt on 'app start_failed")
           != std::string::npos);
     CHECK(read_file(counter) == std::to_string(i) + "\n");
   }
   {
-    auto node = r.boot({"PROBE_FAIL=broken"});
+    auto node = r.boot({}, {"PROBE_FAIL=broken"});
     REQUIRE(node->wait_for("recovery plan: 2 boots in a row did not reach started"));
     REQUIRE(node->wait_for("handler started net"));
     std::this_thread::sleep_for(100ms);

@@ -260,7 +260,20 @@ std::string probe_release::build(const std::string& apps,
                                 "--no-tar"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  return (dir / "out" / "t").string();
+  root = (dir / "out" / "t").string();
+  return root;
+}
+
+std::unique_ptr<background_process>
+probe_release::boot(std::vector<std::string> args, std::vector<std::string> env) {
+  std::vector<std::string> argv{RELC_TEST_NODE_EXE, "boot", root};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<background_process>(argv, env);
+}
+
+run_result probe_release::ctl(std::vector<std::string> args) {
+  args.insert(args.begin(), {RELC_TEST_NODE_EXE, "ctl", socket()});
+  return run_process(args);
 }
 
 bool in_order(const std::string& text, const std::vector<std::string>& needles) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,8 +119,22 @@ struct probe_release {
   void probe(const std::string& name, const std::string& extra = "");
 
   /// Builds the release with `applications: APPS` and `extra` spec lines
-  /// (fails the test if relc build fails); returns its directory.
+  /// (fails the test if relc build fails); returns its directory, which
+  /// is also `root` from then on.
   std::string build(const std::string& apps, const std::string& extra = "");
+
+  /// The release directory (after build()).
+  std::string root;
+
+  /// Boots the release with relc boot (node name `t`).
+  std::unique_ptr<background_process>
+  boot(std::vector<std::string> args = {}, std::vector<std::string> env = {});
+
+  /// The node's admin socket.
+  std::string socket() const { return root + "/run/t.sock"; }
+
+  /// One admin request (relc ctl SOCKET ARGS...).
+  run_result ctl(std::vector<std::string> args);
 };
 
 /// True when the needles appear in the text in this order.
