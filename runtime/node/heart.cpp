@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <deque>
 #include <string>
-#include <thread>
 
 extern char** environ;
 

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "relc/runtime/runtime_error.hpp"
+#include "start_signal.hpp"
 
 namespace relc {
 
@@ -26,14 +27,6 @@ job_result run_guarded(const master_job& job) {
 }
 
 namespace {
-
-void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-  asm volatile("yield");
-#endif
-}
 
 // After a job the next one usually follows within microseconds (the
 // controller's next start or stop): the master looks for it a while

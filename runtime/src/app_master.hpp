@@ -1,7 +1,8 @@
 #pragma once
 
 // An application master (OTP's application_master, on its own thread):
-// a detached actor that runs app code which may block or throw (start,
+// an actor on a thread of its own (a blocking actor, off CAF's
+// schedulers) that runs app code which may block or throw (start,
 // start phases, prep_stop, stop, init calls, a boot handler) one job at a
 // time and answers with the outcome. An exception becomes the job's error
 // with its text. The controller asks it with a deadline where one applies

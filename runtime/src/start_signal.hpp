@@ -16,6 +16,15 @@
 
 namespace relc {
 
+/// A pause hint for spin-waits (threads waiting briefly before they sleep).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  asm volatile("yield");
+#endif
+}
+
 class start_signal {
 public:
   /// The first call wins; later ones are ignored.
@@ -52,14 +61,6 @@ public:
   }
 
 private:
-  static void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-    asm volatile("yield");
-#endif
-  }
-
   static constexpr std::chrono::microseconds spin_time{50};
   std::atomic<bool> done_{false};
   mutable std::mutex mtx_;

@@ -49,9 +49,10 @@ enum class boot_verdict {
 
 const char* to_string(boot_verdict x);
 
-/// A boot handler. The node calls `handle` on one thread of its own, one
-/// event at a time, in the order the events happened; an answer must come
-/// within the release's `shutdown_timer` ms, or the node halts.
+/// A boot handler. The node calls `handle` on an application master (a
+/// thread off CAF's schedulers), one event at a time, in the order the
+/// events happened; an answer must come within the release's
+/// `shutdown_timer` ms, or the node halts.
 class boot_handler {
 public:
   virtual ~boot_handler();
