@@ -34,7 +34,11 @@ namespace {
 // microseconds on a machine whose cores CAF's workers keep busy.
 constexpr std::chrono::microseconds spin_time{100};
 
-void master_loop(caf::blocking_actor* self) {
+void master_loop(caf::blocking_actor* self, caf::actor owner) {
+  // A master ends with its controller, whichever list it is (not) in then:
+  // a master that answers after the controller is gone must not be left
+  // waiting (the actor system would join its thread for ever).
+  self->monitor(owner);
   bool running = true;
   while (running) {
     auto until = std::chrono::steady_clock::now() + spin_time;
@@ -42,14 +46,15 @@ void master_loop(caf::blocking_actor* self) {
       cpu_relax();
     self->receive(
       [](master_atoms::run, const master_job& job) { return run_guarded(job); },
-      [&](caf::exit_msg&) { running = false; });
+      [&](caf::exit_msg&) { running = false; },
+      [&](caf::down_msg&) { running = false; });
   }
 }
 
 } // namespace
 
-caf::actor spawn_app_master(caf::actor_system& sys) {
-  return sys.spawn<caf::hidden>(master_loop);
+caf::actor spawn_app_master(caf::actor_system& sys, const caf::actor& owner) {
+  return sys.spawn<caf::hidden>(master_loop, owner);
 }
 
 } // namespace relc

@@ -45,10 +45,10 @@ namespace master_atoms {
 using run = caf::atom_constant<caf::atom("m_run")>;
 } // namespace master_atoms
 
-/// Spawns a master (a blocking actor on its own thread, hidden). Request:
-/// (m_run, master_job) ->
-/// job_result. It ends on any exit message.
-caf::actor spawn_app_master(caf::actor_system& sys);
+/// Spawns a master (a blocking actor on its own thread, hidden) for
+/// `owner`. Request: (m_run, master_job) -> job_result. It ends on an exit
+/// message or when `owner` terminates.
+caf::actor spawn_app_master(caf::actor_system& sys, const caf::actor& owner);
 
 /// Runs `job` catching every exception, whose text becomes the error
 /// (`exception: <what>`).

@@ -68,6 +68,26 @@ struct app_entry {
   std::optional<caf::error> exit_during_start;
 };
 
+// Steps masters take, written on their threads; the controller merges
+// them into its timeline.
+class step_board {
+public:
+  void add(timeline_entry e) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    pending_.push_back(std::move(e));
+  }
+  std::vector<timeline_entry> take() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto result = std::move(pending_);
+    pending_.clear();
+    return result;
+  }
+
+private:
+  std::mutex mtx_;
+  std::vector<timeline_entry> pending_;
+};
+
 // Answers a lifecycle request: its error, or ok.
 void answer(caf::typed_response_promise<caf::ok_atom>& rp,
             const caf::error& err) {
@@ -188,10 +208,9 @@ public:
     auto ctl = caf::actor{self_};
     auto cancelled = b->cancelled;
     auto id = b->id;
-    master_job job = [recs, phases, ends_boot, up, cancelled, ctl, id]() mutable {
-      auto progress = [ctl](const std::string& text) {
-        caf::anon_send(ctl, ctl_atoms::progress::value, text);
-      };
+    auto progress = board_progress();
+    master_job job = [recs, phases, ends_boot, up, cancelled, ctl, id,
+                      progress]() mutable {
       size_t i = 0;
       while (i < recs.size() && !*cancelled) {
         auto& rec = *recs[i];
@@ -245,11 +264,45 @@ public:
   }
 
   void step(const std::string& text) override {
+    drain_steps();
     auto at = since_t0();
     status_.last_step = text;
     if (timeline_.size() < max_timeline)
       timeline_.push_back({at, text});
     print_init_debug(cfg_.options, {at, text});
+  }
+
+  // How a master reports a step it begins: on the board (a message per
+  // step cost more than the steps), and to --init-debug at once.
+  std::function<void(const std::string&)> board_progress() {
+    return [board = board_, t0 = cfg_.t0,
+            options = cfg_.options](const std::string& text) {
+      timeline_entry e{std::chrono::duration_cast<std::chrono::microseconds>(
+                         clock_type::now() - t0),
+                       text};
+      print_init_debug(options, e);
+      board->add(std::move(e));
+    };
+  }
+
+  // Moves the steps masters took into the timeline, in time order.
+  void drain_steps() {
+    auto xs = board_->take();
+    if (xs.empty())
+      return;
+    auto mid = timeline_.size();
+    for (auto& x : xs)
+      if (timeline_.size() < max_timeline)
+        timeline_.push_back(std::move(x));
+    if (mid > 0 && mid < timeline_.size()
+        && timeline_[mid].at < timeline_[mid - 1].at)
+      std::inplace_merge(timeline_.begin(),
+                         timeline_.begin() + static_cast<long>(mid),
+                         timeline_.end(),
+                         [](const timeline_entry& a, const timeline_entry& b) {
+                           return a.at < b.at;
+                         });
+    status_.last_step = timeline_.back().step;
   }
 
   // -- requests -------------------------------------------------------------
@@ -361,12 +414,16 @@ public:
   }
 
   node_status on_status() {
+    drain_steps();
     auto st = status_;
     st.note = policy_ ? policy_->note() : std::string{};
     return st;
   }
 
-  std::vector<timeline_entry> on_timeline() { return timeline_; }
+  std::vector<timeline_entry> on_timeline() {
+    drain_steps();
+    return timeline_;
+  }
 
   term on_env_get(const std::string& app, const std::string& key) {
     auto* rec = rel_->find(app);
@@ -401,6 +458,7 @@ public:
     if (it == batches_.end() || i >= it->second->names.size())
       return;
     auto b = it->second;
+    drain_steps();
     auto name = b->names[i];
     if (!current(name, b->attempts[i])) { // abandoned meanwhile
       ++b->handled;
@@ -457,6 +515,9 @@ public:
       abandon(name, e);
     }
     started_order_.clear();
+    if (stop_batch_)
+      *stop_batch_->cancelled = true;
+    stop_batch_ = nullptr;
     stop_chain_running_ = false;
     finish_stop();
   }
@@ -515,7 +576,7 @@ private:
       idle_masters_.pop_back();
       return m;
     }
-    return spawn_app_master(self_->system());
+    return spawn_app_master(self_->system(), caf::actor{self_});
   }
 
   void run_next_job() {
@@ -670,6 +731,21 @@ private:
     policy_->on_exit(*this, name, reason);
   }
 
+  // `name` (of start `attempt`) is stopped: recorded, logged, told.
+  void app_stopped(const std::string& name, uint64_t attempt, bool report) {
+    auto& e = entries_[name];
+    if (e.attempt != attempt)
+      return;
+    e.state = run_state::stopped;
+    e.top = nullptr;
+    included_stopped(name);
+    log(log_level::info, "application_controller",
+        "application " + name + " stopped");
+    emit(lifecycle_kind::stopped, name, "shutdown");
+    if (report && !stopping_)
+      policy_->on_stopped(*this, name);
+  }
+
   // The adopted actors of `name` and of the apps it includes (they die
   // with its tree).
   std::vector<std::shared_ptr<adopted_actors>>
@@ -738,14 +814,7 @@ private:
                   caf::anon_send_exit(e.top, caf::exit_reason::kill);
                 rec->adopted->kill_all();
               }
-              e.state = run_state::stopped;
-              e.top = nullptr;
-              included_stopped(name);
-              log(log_level::info, "application_controller",
-                  "application " + name + " stopped");
-              emit(lifecycle_kind::stopped, name, "shutdown");
-              if (report && !stopping_)
-                policy_->on_stopped(*this, name);
+              app_stopped(name, attempt, report);
               cont();
             });
   }
@@ -779,22 +848,132 @@ private:
       if (e.state == run_state::starting)
         return;
     if (!started_order_.empty()) {
-      // Each app gets its share of the time left, so one that hangs cannot
-      // take the others' orderly stop away.
-      auto now = clock_type::now();
-      auto share = (stop_deadline_ - now)
-                   / static_cast<long>(started_order_.size());
-      stop_chain_running_ = true;
-      stop_one(started_order_.back(), now + share, false, [this] {
-        stop_chain_running_ = false;
-        continue_stop();
-      });
+      stop_in_reverse();
       return;
     }
     for (auto& [name, e] : entries_)
       if (e.state == run_state::stopping) // a stop_app under way
         return;
     finish_stop();
+  }
+
+  // A stop chain under way: the apps in stop order on one master.
+  struct stop_batch {
+    uint64_t id = 0;
+    std::vector<std::string> names;
+    std::vector<uint64_t> attempts;
+    std::vector<std::shared_ptr<std::atomic<int>>> stages;
+    std::shared_ptr<std::atomic<bool>> cancelled
+      = std::make_shared<std::atomic<bool>>(false);
+    size_t stopped = 0;
+  };
+
+  // Stops every completed start, last first, on one master, back to back
+  // (no controller round trip between apps). Each app gets its share of
+  // the time left, (time left) / (apps left), so one that hangs cannot take
+  // the others' orderly stop away: past its share the controller abandons
+  // it and hands the rest to a fresh master (on_stop_share_deadline).
+  void stop_in_reverse() {
+    auto b = std::make_shared<stop_batch>();
+    b->id = ++batch_serial_;
+    std::vector<app_record*> recs;
+    std::vector<caf::actor> tops;
+    std::vector<std::vector<std::shared_ptr<adopted_actors>>> adopted;
+    for (auto i = started_order_.rbegin(); i != started_order_.rend(); ++i) {
+      auto& name = *i;
+      auto& e = entries_[name];
+      e.state = run_state::stopping;
+      if (e.top)
+        live_tops_.erase(e.top.address()); // its exit is no crash now
+      b->names.push_back(name);
+      b->attempts.push_back(e.attempt);
+      b->stages.push_back(std::make_shared<std::atomic<int>>(0));
+      recs.push_back(rel_->find(name));
+      tops.push_back(e.top);
+      adopted.push_back(tree_adopted(name));
+    }
+    started_order_.clear();
+    stop_batch_ = b;
+    stop_chain_running_ = true;
+    auto ctl = caf::actor{self_};
+    master_job job = [recs, tops, adopted, stages = b->stages,
+                      cancelled = b->cancelled, deadline = stop_deadline_, ctl,
+                      id = b->id, progress = board_progress()] {
+      for (size_t k = 0; k < recs.size() && !*cancelled; ++k) {
+        auto now = clock_type::now();
+        auto share = (deadline - now) / static_cast<long>(recs.size() - k);
+        auto my_deadline = now + share;
+        progress("stop " + recs[k]->plan.name);
+        caf::anon_send(ctl, ctl_atoms::stop_began::value, id,
+                       static_cast<uint64_t>(k),
+                       std::chrono::duration_cast<caf::timespan>(share));
+        make_stop_job(*recs[k], tops[k], adopted[k], my_deadline, stages[k])();
+        caf::anon_send(ctl, ctl_atoms::batch_stopped::value, id,
+                       static_cast<uint64_t>(k));
+      }
+      return job_result{};
+    };
+    run_job(std::move(job), std::chrono::milliseconds{0},
+            [](job_result, bool) {});
+  }
+
+public:
+  // App k of the chain began: arm its share's deadline.
+  void on_stop_began(uint64_t id, uint64_t k, caf::timespan share) {
+    if (!stop_batch_ || stop_batch_->id != id)
+      return;
+    self_->delayed_send(self_, share + std::chrono::milliseconds(1),
+                        ctl_atoms::stop_share_deadline::value, id, k);
+  }
+
+  void on_batch_stopped(uint64_t id, uint64_t k) {
+    auto b = stop_batch_;
+    if (!b || b->id != id || k >= b->names.size())
+      return;
+    app_stopped(b->names[k], b->attempts[k], false);
+    if (++b->stopped == b->names.size())
+      end_stop_batch();
+  }
+
+  // App k passed its share: abandon it, give the rest a fresh master.
+  void on_stop_share_deadline(uint64_t id, uint64_t k) {
+    auto b = stop_batch_;
+    if (!b || b->id != id || k >= b->names.size())
+      return;
+    auto& name = b->names[k];
+    auto& e = entries_[name];
+    if (e.attempt != b->attempts[k] || e.state != run_state::stopping)
+      return; // stopped in time
+    *b->cancelled = true;
+    log(log_level::error, "application_controller",
+        "application " + name + ": "
+          + to_string(static_cast<stop_stage>(b->stages[k]->load()))
+          + " did not return within the shutdown time; abandoned");
+    ++abandoned_;
+    if (e.top)
+      caf::anon_send_exit(e.top, caf::exit_reason::kill);
+    for (auto& a : tree_adopted(name))
+      a->kill_all();
+    app_stopped(name, e.attempt, false);
+    // The apps after it in stop order had not begun: back in start order.
+    for (size_t j = b->names.size(); j > k + 1; --j) {
+      auto& rest = b->names[j - 1];
+      auto& re = entries_[rest];
+      if (re.attempt == b->attempts[j - 1] && re.state == run_state::stopping) {
+        re.state = run_state::running;
+        if (re.top)
+          live_tops_[re.top.address()] = rest;
+        started_order_.push_back(rest);
+      }
+    }
+    end_stop_batch();
+  }
+
+private:
+  void end_stop_batch() {
+    stop_batch_ = nullptr;
+    stop_chain_running_ = false;
+    continue_stop();
   }
 
 public:
@@ -963,6 +1142,8 @@ private:
   done_fn after_restart_;
   int abandoned_ = 0;
   std::map<uint64_t, std::shared_ptr<start_batch>> batches_;
+  std::shared_ptr<step_board> board_ = std::make_shared<step_board>();
+  std::shared_ptr<stop_batch> stop_batch_;
   uint64_t batch_serial_ = 0;
 };
 
@@ -1002,7 +1183,15 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
     [c](ctl_atoms::start_wait_deadline, uint64_t serial) {
       c->on_start_wait_deadline(serial);
     },
-    [c](ctl_atoms::progress, const std::string& text) { c->step(text); },
+    [c](ctl_atoms::stop_began, uint64_t id, uint64_t k, caf::timespan share) {
+      c->on_stop_began(id, k, share);
+    },
+    [c](ctl_atoms::batch_stopped, uint64_t id, uint64_t k) {
+      c->on_batch_stopped(id, k);
+    },
+    [c](ctl_atoms::stop_share_deadline, uint64_t id, uint64_t k) {
+      c->on_stop_share_deadline(id, k);
+    },
     [c](ctl_atoms::batch_started, uint64_t id, uint64_t i, job_result& r) {
       c->on_batch_started(id, i, std::move(r));
     },

@@ -30,8 +30,10 @@ using registry = caf::atom_constant<caf::atom("c_reg")>;      // -> actor
 // Internal timers.
 using stop_deadline = caf::atom_constant<caf::atom("c_stopdl")>;
 using start_wait_deadline = caf::atom_constant<caf::atom("c_startdl")>;
+using stop_began = caf::atom_constant<caf::atom("c_stopbeg")>;    // id, k, share
+using batch_stopped = caf::atom_constant<caf::atom("c_stopped")>; // id, k
+using stop_share_deadline = caf::atom_constant<caf::atom("c_sharedl")>; // id, k
 using batch_started = caf::atom_constant<caf::atom("c_batch")>; // id, index, job_result
-using progress = caf::atom_constant<caf::atom("c_progress")>; // string: a step begun on a master
 
 } // namespace relc::ctl_atoms
 
