@@ -5,10 +5,17 @@
 #   defaults to ${CMAKE_BINARY_DIR}/relc-lib, a lib dir for relc build.
 #   An app without SOURCES is a manifest-only app (library: none).
 #
+#   The staged manifest is a symlink to MANIFEST, so relc's messages name
+#   the file you edit. The library gets no RUNPATH (the node it loads into
+#   provides relc and CAF); set BUILD_RPATH/INSTALL_RPATH to $ORIGIN-relative
+#   paths for libraries it ships itself.
+#
 # relc_add_release(NAME SPEC file [LIB_DIRS dir...] [OUT dir] [DEPENDS tgt...]
-#                  [ALL])
+#                  [ARGS arg...] [ALL])
 #   A target that runs `relc build` on SPEC; OUT defaults to
-#   ${CMAKE_BINARY_DIR}/_rel.
+#   ${CMAKE_BINARY_DIR}/_rel. It depends by itself on every app target that
+#   relc_add_application staged into one of its LIB_DIRS (in this project,
+#   wherever defined); DEPENDS adds more.
 
 set(RELC_DEFAULT_LIB_DIR "${CMAKE_BINARY_DIR}/relc-lib" CACHE PATH
     "where relc_add_application stages applications")
@@ -25,9 +32,11 @@ function(relc_add_application NAME)
   set(app_dir "${ARG_LIB_DIR}/${NAME}-${ARG_VERSION}")
   get_filename_component(manifest "${ARG_MANIFEST}" ABSOLUTE)
   set(staged_manifest "${app_dir}/${NAME}.app")
-  # Copied at build time so edits to the manifest need no re-configure.
+  # A symlink to the source: edits need no rebuild, and relc's messages
+  # name the file the user edits, not a copy in the build dir.
   add_custom_command(OUTPUT "${staged_manifest}"
-    COMMAND ${CMAKE_COMMAND} -E copy "${manifest}" "${staged_manifest}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${app_dir}"
+    COMMAND ${CMAKE_COMMAND} -E create_symlink "${manifest}" "${staged_manifest}"
     DEPENDS "${manifest}" VERBATIM)
   set(stage_deps "${staged_manifest}")
   if(ARG_PRIV)
@@ -46,13 +55,27 @@ function(relc_add_application NAME)
     set_target_properties(${NAME} PROPERTIES
       PREFIX "lib" OUTPUT_NAME "${NAME}"
       LIBRARY_OUTPUT_DIRECTORY "${app_dir}/lib"
-      CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+      CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
+      SKIP_BUILD_RPATH ON BUILD_WITH_INSTALL_RPATH ON INSTALL_RPATH "")
     target_link_libraries(${NAME} PRIVATE relc::runtime CAF::core ${ARG_LINK_LIBRARIES})
     target_sources(${NAME} PRIVATE ${stage_deps})
   else()
     add_custom_target(${NAME} ALL DEPENDS ${stage_deps})
   endif()
   set_property(TARGET ${NAME} PROPERTY RELC_APP_DIR "${app_dir}")
+  get_filename_component(lib_dir "${ARG_LIB_DIR}" ABSOLUTE)
+  set_property(GLOBAL APPEND PROPERTY "RELC_APPS_IN:${lib_dir}" ${NAME})
+endfunction()
+
+# Adds to release target REL every app staged into LIB_DIRS so far.
+function(_relc_release_depends_on_apps REL)
+  foreach(dir IN LISTS ARGN)
+    get_filename_component(dir "${dir}" ABSOLUTE)
+    get_property(apps GLOBAL PROPERTY "RELC_APPS_IN:${dir}")
+    if(apps)
+      add_dependencies(${REL} ${apps})
+    endif()
+  endforeach()
 endfunction()
 
 function(relc_add_release NAME)
@@ -88,4 +111,11 @@ function(relc_add_release NAME)
     COMMAND ${relc_command} build "${spec}" ${lib_args} --out "${ARG_OUT}" ${ARG_ARGS}
     DEPENDS ${ARG_DEPENDS}
     COMMENT "relc build ${ARG_SPEC}" VERBATIM)
+  # Apps defined after this call count too: look once the project is read.
+  if(NOT CMAKE_VERSION VERSION_LESS 3.19)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}"
+      CALL _relc_release_depends_on_apps "${NAME}" ${ARG_LIB_DIRS})
+  else()
+    _relc_release_depends_on_apps(${NAME} ${ARG_LIB_DIRS})
+  endif()
 endfunction()

@@ -8,6 +8,7 @@
 #include "relc/release/boot_script.hpp"
 #include "relc/release/release_error.hpp"
 #include "relc/runtime/boot_file.hpp"
+#include "relc/release/runtime_bundle.hpp"
 #include "start_script.hpp"
 #include "relc/runtime/release_layout.hpp"
 
@@ -143,10 +144,22 @@ private:
       return;
     }
     auto& rt = *inputs_.runtime;
-    note(tree_.add_file("bin/relc", rt.executable, 0755), {spec.file});
+    // Copies whose RUNPATHs name only the release's own directories
+    // (SPEC §11a): bin/relc finds runtime-<rvsn>/lib, the libraries there
+    // find each other.
+    auto add_relocated = [&](const std::string& dest, const std::string& src,
+                             const std::string& runpath, uint32_t mode) {
+      auto bytes = relocated_copy(src, runpath);
+      if (!bytes)
+        note(bytes.error(), {spec.file});
+      else
+        note(tree_.add_content(dest, std::move(*bytes), mode), {spec.file});
+    };
+    add_relocated("bin/relc", rt.executable,
+                  bundled_executable_runpath(inputs_.runtime_version), 0755);
     auto lib_dir = "runtime-" + inputs_.runtime_version + "/lib/";
     for (auto& lib : rt.libraries)
-      note(tree_.add_file(lib_dir + lib.soname, lib.path, 0644), {spec.file});
+      add_relocated(lib_dir + lib.soname, lib.path, "$ORIGIN", 0644);
   }
 
   void add_app(const resolved_app& app) {

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -75,6 +76,9 @@ caf::error parse_class(std::string_view bytes, elf_info& info) {
     } else {
       std::string runpath;
       std::string rpath;
+      uint64_t runpath_at = 0;
+      uint64_t rpath_at = 0;
+      auto strtab_offset = sections[s.sh_link].sh_offset;
       for (size_t off = 0; off + sizeof(Dyn) <= data.size();
            off += sizeof(Dyn)) {
         Dyn d;
@@ -85,12 +89,18 @@ caf::error parse_class(std::string_view bytes, elf_info& info) {
           info.needed.push_back(str_at(strtab, d.d_un.d_val));
         else if (d.d_tag == DT_SONAME)
           info.soname = str_at(strtab, d.d_un.d_val);
-        else if (d.d_tag == DT_RUNPATH)
+        else if (d.d_tag == DT_RUNPATH) {
           runpath = str_at(strtab, d.d_un.d_val);
-        else if (d.d_tag == DT_RPATH)
+          runpath_at = strtab_offset + d.d_un.d_val;
+        } else if (d.d_tag == DT_RPATH) {
           rpath = str_at(strtab, d.d_un.d_val);
+          rpath_at = strtab_offset + d.d_un.d_val;
+        }
       }
       auto path = runpath.empty() ? rpath : runpath;
+      info.runpath_text = path;
+      info.runpath_offset = path.empty() ? 0
+                            : runpath.empty() ? rpath_at : runpath_at;
       size_t pos = 0;
       while (!path.empty() && pos <= path.size()) {
         auto end = path.find(':', pos);
@@ -127,6 +137,21 @@ caf::expected<elf_info> parse_elf(std::string_view bytes) {
   if (err)
     return err;
   return info;
+}
+
+caf::error rewrite_runpath(std::string& bytes, const elf_info& info,
+                           const std::string& value) {
+  auto old_size = info.runpath_text.size();
+  if (info.runpath_offset == 0 || info.runpath_offset + old_size >= bytes.size())
+    return make_error(release_errc::bad_input, "has no RUNPATH to rewrite");
+  if (value.size() > old_size)
+    return make_error(release_errc::bad_input,
+                      "RUNPATH '" + info.runpath_text + "' has no room for '"
+                        + value + "'");
+  auto at = bytes.begin() + static_cast<std::ptrdiff_t>(info.runpath_offset);
+  std::fill(at, at + static_cast<std::ptrdiff_t>(old_size), '\0');
+  std::copy(value.begin(), value.end(), at);
+  return {};
 }
 
 uint16_t host_elf_machine() {

@@ -24,13 +24,20 @@ bool is_base_system_library(const std::string& soname) {
 
 namespace {
 
-caf::expected<elf_info> read_elf(const std::string& path) {
+caf::expected<std::string> read_bytes(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   if (!in)
     return make_error(release_errc::bad_input, "cannot read " + path);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  auto info = parse_elf(buffer.str());
+  return buffer.str();
+}
+
+caf::expected<elf_info> read_elf(const std::string& path) {
+  auto bytes = read_bytes(path);
+  if (!bytes)
+    return bytes.error();
+  auto info = parse_elf(*bytes);
   if (!info)
     return make_error(release_errc::bad_input,
                       path + ": " + message_of(info.error()));
@@ -38,6 +45,28 @@ caf::expected<elf_info> read_elf(const std::string& path) {
 }
 
 } // namespace
+
+std::string bundled_executable_runpath(const std::string& runtime_vsn) {
+  return "$ORIGIN/../runtime-" + runtime_vsn + "/lib";
+}
+
+caf::expected<std::string> relocated_copy(const std::string& path,
+                                          const std::string& runpath) {
+  auto bytes = read_bytes(path);
+  if (!bytes)
+    return bytes.error();
+  auto info = parse_elf(*bytes);
+  if (!info)
+    return make_error(release_errc::bad_input,
+                      path + ": " + message_of(info.error()));
+  if (info->runpath_text == runpath
+      || (info->runpath_offset == 0 && runpath == "$ORIGIN"))
+    return bytes;
+  if (auto err = rewrite_runpath(*bytes, *info, runpath))
+    return make_error(release_errc::bad_input,
+                      path + ": " + message_of(err));
+  return bytes;
+}
 
 caf::expected<runtime_bundle> find_runtime_bundle(const std::string& exe) {
   runtime_bundle result;

@@ -19,11 +19,10 @@ if [ -r "$RELEASE_ROOT/releases/start.data" ]; then
   read -r RUNTIME_VSN REL_VSN < "$RELEASE_ROOT/releases/start.data"
 fi
 
-# The bundled runtime when the release has one, else relc from PATH.
+# The bundled runtime when the release has one (it finds its libraries
+# through its RUNPATH, $ORIGIN-relative), else relc from PATH.
 if [ -x "$RELEASE_ROOT/bin/relc" ]; then
   RELC="$RELEASE_ROOT/bin/relc"
-  LD_LIBRARY_PATH="$RELEASE_ROOT/runtime-$RUNTIME_VSN/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  export LD_LIBRARY_PATH
 else
   RELC=$(command -v relc || true)
   if [ -z "$RELC" ]; then
@@ -33,28 +32,55 @@ else
 fi
 
 # Several nodes of one release on one host: the node name selects the
-# control socket and the log directory.
+# control socket, the log and the state directory. Each directory defaults
+# to under the release root; a read-only install sets them elsewhere
+# (systemd: RuntimeDirectory=, LogsDirectory=, StateDirectory=).
 NAME=${RELC_NODE_NAME:-$REL_NAME}
-RUN_DIR="$RELEASE_ROOT/run"
-LOG_DIR="$RELEASE_ROOT/log/$NAME"
+RELC_RUN_DIR=${RELC_RUN_DIR:-${RUNTIME_DIRECTORY:-$RELEASE_ROOT/run}}
+RELC_LOG_DIR=${RELC_LOG_DIR:-${LOGS_DIRECTORY:-$RELEASE_ROOT/log}}
+RELC_VAR_DIR=${RELC_VAR_DIR:-${STATE_DIRECTORY:-$RELEASE_ROOT/var}}
+export RELC_RUN_DIR RELC_LOG_DIR RELC_VAR_DIR
+RUN_DIR="$RELC_RUN_DIR"
+LOG_DIR="$RELC_LOG_DIR/$NAME"
 SOCKET="$RUN_DIR/$NAME.sock"
-LOG_MAX_BYTES=${RELC_LOG_MAX_BYTES:-10485760}
 
 usage() {
-  echo "Usage: $REL_NAME {foreground|console|start|stop|restart|reboot|ping|pid|status|versions|apps|registered|timeline|tree APP|remote|rpc CMD...} [ARGS...]" >&2
+  cat <<USAGE
+Usage: $REL_NAME COMMAND [ARGS...]   (release $REL_NAME $REL_VSN)
+
+  foreground [BOOT FLAGS]  boot in this terminal; SIGTERM or Ctrl-C stops it
+  console                  the same as foreground
+  start [BOOT FLAGS]       boot as a daemon (log: $LOG_DIR/node.log);
+                           returns once the node is started or says why not
+  stop                     stop the node; returns once it is gone
+  restart                  run the boot script again in the running node
+  reboot                   the process exits and is started again
+  ping | pid | status      is it up / its process id / its boot state
+  versions                 release and runtime versions
+  apps | registered | timeline | tree APP
+  remote                   an admin prompt on the running node
+  rpc CMD [ARGS...]        one admin command (rpc help lists them)
+
+BOOT FLAGS: --config FILE, --env APP.KEY=VALUE, --init-debug,
+  --shutdown-time MS, --log-level debug|info|warning|error, and CAF's own
+  options (--scheduler.max-threads=N ...); node.args holds the defaults.
+Environment: RELC_NODE_NAME, RELC_RUN_DIR, RELC_LOG_DIR, RELC_VAR_DIR,
+  RELC_LOG_MAX_BYTES, RELC_LOG_KEEP, HEART=1 (HEART_BEAT_TIMEOUT,
+  HEART_COMMAND, HEART_MAX_RESTARTS, HEART_RESTART_PERIOD).
+USAGE
 }
 
 ctl() {
   "$RELC" ctl "$SOCKET" "$@"
 }
 
-# Keeps the log bounded: at start, a log over LOG_MAX_BYTES becomes node.log.1.
-rotate_log() {
-  log="$LOG_DIR/node.log"
-  if [ -f "$log" ] && [ "$(wc -c < "$log")" -gt "$LOG_MAX_BYTES" ]; then
-    mv -f "$log" "$log.1"
-  fi
-}
+# Every command's --help prints the usage and does nothing else.
+for arg in "$@"; do
+  case "$arg" in
+    --) break ;;
+    -h|--help) usage; exit 0 ;;
+  esac
+done
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -67,9 +93,8 @@ case "$cmd" in
       echo "$REL_NAME: node $NAME is already running" >&2
       exit 1
     fi
-    mkdir -p "$RUN_DIR" "$LOG_DIR"
-    chmod 700 "$RUN_DIR"
-    rotate_log
+    mkdir -p "$RUN_DIR" "$LOG_DIR" || exit 1
+    chmod 700 "$RUN_DIR" 2>/dev/null || true
     fifo="$RUN_DIR/$NAME.ready.$$"
     rm -f "$fifo"
     mkfifo -m 600 "$fifo"
@@ -77,10 +102,13 @@ case "$cmd" in
     # hangs (HEART_BEAT_TIMEOUT, HEART_COMMAND, HEART_MAX_RESTARTS, ...).
     if [ "${HEART:-0}" = "1" ]; then
       nohup "$RELC" heart -- "$RELC" boot "$RELEASE_ROOT" --name "$NAME" \
-        --notify-fifo "$fifo" "$@" >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
-    else
-      nohup "$RELC" boot "$RELEASE_ROOT" --name "$NAME" --notify-fifo "$fifo" "$@" \
+        --log-file "$LOG_DIR/node.log" --notify-fifo "$fifo" "$@" \
         >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
+    else
+      # The node takes over its log file (--log-file): it rotates it past
+      # RELC_LOG_MAX_BYTES while it runs and reopens it on SIGHUP.
+      nohup "$RELC" boot "$RELEASE_ROOT" --name "$NAME" --log-file "$LOG_DIR/node.log" \
+        --notify-fifo "$fifo" "$@" >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
     fi
     pid=$!
     # The node writes its outcome to the FIFO; if it dies before opening it,
@@ -137,8 +165,15 @@ case "$cmd" in
   versions)
     echo "$REL_NAME $REL_VSN (runtime $RUNTIME_VSN)"
     ;;
-  *)
+  help)
     usage
+    ;;
+  "")
+    usage >&2
+    exit 2
+    ;;
+  *)
+    echo "$REL_NAME: unknown command '$cmd' (see $REL_NAME help)" >&2
     exit 2
     ;;
 esac
@@ -159,30 +194,71 @@ esac
 namespace relc::release {
 
 std::string make_systemd_unit(const std::string& rel_name) {
-  // A template: copy it to /etc/systemd/system/ and set the paths.
-  return "# systemd unit for release " + rel_name + R"u( (written by relc build).
-# Install: copy to /etc/systemd/system/)u" + rel_name + R"u(.service, set RELEASE_ROOT
-# below to where the release is unpacked, then: systemctl enable --now )u"
-         + rel_name + R"u(
+  // A template: install the release (root-owned, read-only), create the
+  // service user, copy this to /etc/systemd/system/ and set RELEASE_ROOT.
+  std::string text = R"u(# systemd unit for release @REL@ (written by relc build).
+# Install: unpack the release as root under /opt/@REL@ (read-only is fine),
+# create the service user (useradd --system --no-create-home @REL@), copy
+# this file to /etc/systemd/system/@REL@.service, then:
+#   systemctl enable --now @REL@
+# systemd creates /run/@REL@ (socket), /var/log/@REL@ and /var/lib/@REL@
+# (state) owned by the user; the start script finds them through
+# RUNTIME_DIRECTORY, LOGS_DIRECTORY and STATE_DIRECTORY.
 [Unit]
-Description=)u" + rel_name + R"u( (relc release)
+Description=@REL@ (relc release)
 After=network.target
 
 [Service]
 Type=notify
 NotifyAccess=main
-Environment=RELEASE_ROOT=/opt/)u" + rel_name + R"u(
-ExecStart=/bin/sh ${RELEASE_ROOT}/bin/)u" + rel_name + R"u( foreground
+User=@REL@
+Group=@REL@
+Environment=RELEASE_ROOT=/opt/@REL@
+ExecStart=/bin/sh ${RELEASE_ROOT}/bin/@REL@ foreground
+RuntimeDirectory=@REL@
+RuntimeDirectoryMode=0700
+LogsDirectory=@REL@
+StateDirectory=@REL@
+UMask=0077
 # The node sends READY=1 when started, STOPPING=1 on stop and, with a
-# watchdog, WATCHDOG=1 at half the interval.
+# watchdog, WATCHDOG=1 after each round trip through its controller.
 WatchdogSec=30
 KillSignal=SIGTERM
 TimeoutStopSec=60
 Restart=on-failure
 
+# Hardening: the node needs its release (read), its three directories
+# (write) and sockets; nothing else.
+NoNewPrivileges=yes
+CapabilityBoundingSet=
+AmbientCapabilities=
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+ProtectProc=invisible
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+MemoryDenyWriteExecute=yes
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+
 [Install]
 WantedBy=multi-user.target
 )u";
+  for (auto pos = text.find("@REL@"); pos != std::string::npos;
+       pos = text.find("@REL@", pos + rel_name.size()))
+    text.replace(pos, 5, rel_name);
+  return text;
 }
 
 } // namespace relc::release

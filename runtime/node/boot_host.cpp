@@ -18,8 +18,10 @@
 #include "admin_commands.hpp"
 #include "control_server.hpp"
 #include "liveness.hpp"
+#include "log_file.hpp"
 #include "heart.hpp"
 #include "relc/runtime/lifecycle_event.hpp"
+#include "relc/runtime/log.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/release_layout.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -33,7 +35,8 @@ constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
-// node.args: one flag per line, `#` comments, blank lines ignored.
+// node.args: one flag per line, as `--flag=value` or `--flag value` (the
+// value is the rest of the line), `#` comments, blank lines ignored.
 std::vector<std::string> read_node_args(const std::string& root) {
   std::vector<std::string> result;
   auto start = layout::read_start_data(root);
@@ -47,7 +50,15 @@ std::vector<std::string> read_node_args(const std::string& root) {
     auto b = line.find_first_not_of(" \t\r");
     if (b == std::string::npos)
       continue;
-    result.push_back(line.substr(b, line.find_last_not_of(" \t\r") - b + 1));
+    line = line.substr(b, line.find_last_not_of(" \t\r") - b + 1);
+    auto gap = line.find_first_of(" \t");
+    if (gap == std::string::npos || line.compare(0, 2, "--") != 0
+        || line.find('=') < gap) {
+      result.push_back(line);
+      continue;
+    }
+    result.push_back(line.substr(0, gap));
+    result.push_back(line.substr(line.find_first_not_of(" \t", gap)));
   }
   return result;
 }
@@ -57,6 +68,8 @@ struct parsed_args {
   std::vector<std::string> caf_args;
   std::string name;        ///< node name (socket, log dir); default: release
   std::string notify_fifo; ///< bin/<rel> start waits on it for the outcome
+  std::string log_file;    ///< the node's own log (bin/<rel> start)
+  bool help = false;
   std::string error;
 };
 
@@ -95,7 +108,8 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
     auto name = flag.substr(0, eq);
     auto takes_value = name == "--config" || name == "--env"
                        || name == "--shutdown-time" || name == "--name"
-                       || name == "--notify-fifo";
+                       || name == "--notify-fifo" || name == "--log-file"
+                       || name == "--log-level";
     if (takes_value) {
       if (eq != std::string::npos) {
         value = flag.substr(eq + 1);
@@ -106,8 +120,19 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
         return;
       }
     }
-    if (name == "--name") {
+    if (flag == "--help" || flag == "-h") {
+      out.help = true;
+    } else if (name == "--name") {
       out.name = value;
+    } else if (name == "--log-file") {
+      out.log_file = value;
+    } else if (name == "--log-level") {
+      if (!parse_log_level(value)) {
+        out.error = "--log-level: expected debug, info, warning or error, "
+                    "found '" + value + "'";
+        return;
+      }
+      out.node.env_overrides.push_back("kernel.logger_level=" + value);
     } else if (name == "--notify-fifo") {
       out.notify_fifo = value;
     } else if (name == "--config") {
@@ -125,7 +150,12 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
     } else if (flag == "--init-debug") {
       out.node.init_debug = true;
     } else if (flag.rfind("--", 0) == 0) {
-      out.caf_args.push_back(flag); // CAF's own options (scheduler, ...)
+      // CAF's own options (scheduler, ...); `--flag value` as vm.args
+      // users write it becomes CAF's `--flag=value`.
+      if (eq == std::string::npos && i + 1 < flags.size()
+          && flags[i + 1].rfind("-", 0) != 0)
+        flag += "=" + flags[++i];
+      out.caf_args.push_back(flag);
     } else {
       out.error = "unexpected argument '" + flag + "'";
       return;
@@ -225,20 +255,27 @@ bool valid_node_name(const std::string& name) {
   return name.front() != '.' && name.front() != '-';
 }
 
-// Turns SIGTERM/SIGINT into a stop request; SIGUSR1 ends the thread.
+// Turns SIGTERM/SIGINT into a stop request and SIGHUP into reopening the
+// log file; once a second it keeps the log file bounded. SIGUSR1 ends it.
 class signal_thread {
 public:
-  explicit signal_thread(node& n) {
+  signal_thread(node& n, log_file& log) {
     sigemptyset(&set_);
     sigaddset(&set_, SIGTERM);
     sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGHUP);
     sigaddset(&set_, SIGUSR1);
-    thread_ = std::thread{[this, &n] {
+    thread_ = std::thread{[this, &n, &log] {
+      timespec second{1, 0};
       for (;;) {
-        int sig = 0;
-        if (sigwait(&set_, &sig) != 0 || sig == SIGUSR1)
+        auto sig = sigtimedwait(&set_, nullptr, &second);
+        if (sig == SIGUSR1)
           return;
-        n.request_stop();
+        if (sig == SIGHUP)
+          log.reopen();
+        else if (sig == SIGTERM || sig == SIGINT)
+          n.request_stop();
+        log.check();
       }
     }};
   }
@@ -269,11 +306,87 @@ caf::actor spawn_event_relay(caf::actor_system& sys) {
 
 } // namespace
 
+const char* boot_usage =
+  "Usage: relc boot RELEASE_DIR [FLAGS]   (bin/<rel> foreground runs this)\n"
+  "\n"
+  "Boots the release in RELEASE_DIR in this process; SIGTERM or Ctrl-C stops\n"
+  "its apps in reverse order. Flags (also read from the release's node.args,\n"
+  "one per line, as --flag=value or --flag value):\n"
+  "  --config FILE           a sys.config to use instead of the release's\n"
+  "  --env APP.KEY=VALUE     override one app env value (repeatable)\n"
+  "  --init-debug            print every boot step with its time\n"
+  "  --shutdown-time MS      how long a stop may take (default 30000)\n"
+  "  --log-level LEVEL       debug, info, warning or error (default info;\n"
+  "                          also kernel: {logger_level: ...} in sys.config)\n"
+  "  --name NAME             node name: socket, log and state paths\n"
+  "  --log-file FILE         write output there, bounded (RELC_LOG_MAX_BYTES,\n"
+  "                          RELC_LOG_KEEP); SIGHUP reopens it\n"
+  "Environment: RELC_RUN_DIR (socket), RELC_VAR_DIR (state); both default to\n"
+  "run/ and var/ under RELEASE_DIR.\n"
+  "Any other --flag is CAF's; CAF's options follow.\n\n";
+
+// CAF's config, with its option table readable.
+struct boot_config : caf::actor_system_config {
+  const caf::config_option_set& options() const { return custom_options_; }
+};
+
+// CAF's option errors as one line: `unknown option '--x'`, not
+// `parser_error(not_an_option, ...)`.
+std::string caf_option_error(const std::vector<std::string>& caf_args,
+                             const boot_config& cfg,
+                             const caf::error& err) {
+  for (auto& arg : caf_args) {
+    auto name = arg.substr(2, arg.find('=') - 2);
+    auto dot = name.find('.');
+    auto cat = dot == std::string::npos ? std::string{"global"}
+                                        : name.substr(0, dot);
+    auto key = dot == std::string::npos ? name : name.substr(dot + 1);
+    auto opt = cfg.options().qualified_name_lookup(cat, key);
+    if (opt == nullptr && cat == "global")
+      opt = cfg.options().cli_long_name_lookup(key);
+    if (opt == nullptr)
+      return "unknown option '" + arg.substr(0, arg.find('=')) + "' (relc boot "
+             "--help lists relc's and CAF's options)";
+  }
+  auto text = cfg.render(err);
+  for (auto& c : text)
+    if (c == '\n')
+      c = ' ';
+  return "CAF options (" + [&] {
+    std::string all;
+    for (auto& a : caf_args)
+      all += (all.empty() ? "" : " ") + a;
+    return all;
+  }() + "): " + text;
+}
+
+std::string dir_from_env(const char* var, const std::string& fallback) {
+  auto v = getenv(var);
+  return v && *v ? std::string{v} : fallback;
+}
+
+// mkdir -p with `mode` for the directories it creates.
+void make_dirs(const std::string& path, mode_t mode) {
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = path.find('/', pos + 1);
+    mkdir(path.substr(0, pos).c_str(), mode);
+  }
+}
+
 int run_boot_host(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    fputs(boot_usage, stdout);
+    caf::actor_system_config cfg;
+    char prog[] = "relc";
+    char flag[] = "--help";
+    char* argv[] = {prog, flag};
+    (void) cfg.parse(2, argv);
+    return exit_ok;
+  }
   if (args.empty() || args[0].rfind("--", 0) == 0) {
     fprintf(stderr, "relc: error: usage: relc boot RELEASE_DIR [--config FILE] "
                     "[--env APP.KEY=VALUE]... [--init-debug] "
-                    "[--shutdown-time MS]\n");
+                    "[--shutdown-time MS] (relc boot --help)\n");
     return exit_usage;
   }
   parsed_args parsed;
@@ -285,6 +398,8 @@ int run_boot_host(const std::vector<std::string>& args) {
     return exit_failed;
   }
   apply_flags({args.begin() + 1, args.end()}, parsed);
+  if (parsed.help)
+    return run_boot_host({"--help"});
   if (!parsed.error.empty()) {
     fprintf(stderr, "relc: error: %s\n", parsed.error.c_str());
     return exit_usage;
@@ -302,9 +417,10 @@ int run_boot_host(const std::vector<std::string>& args) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  caf::actor_system_config cfg;
+  boot_config cfg;
   // Workers poll for new work a while before they nap, as BEAM's schedulers
   // busy-wait: OTP's start and stop are chains of short handoffs between
   // the controller and the apps' actors, and CAF's default (100 polls, then
@@ -320,8 +436,19 @@ int run_boot_host(const std::vector<std::string>& args) {
   for (auto& a : caf_argv)
     argv.push_back(a.data());
   if (auto err = cfg.parse(static_cast<int>(argv.size()), argv.data())) {
-    fprintf(stderr, "relc: error: CAF options: %s\n", cfg.render(err).c_str());
+    fprintf(stderr, "relc: error: %s\n",
+            caf_option_error(parsed.caf_args, cfg, err).c_str());
     return exit_usage;
+  }
+  // Output goes to the node's own log file from here on (bin/<rel> start).
+  log_file log;
+  if (!parsed.log_file.empty()) {
+    auto err = log.open(parsed.log_file, log_max_bytes_from_env(),
+                        log_keep_from_env());
+    if (!err.empty()) {
+      fprintf(stderr, "relc: error: %s\n", err.c_str());
+      return exit_failed;
+    }
   }
   int status = exit_ok;
   boot_notifier notifier{parsed.notify_fifo};
@@ -345,10 +472,12 @@ int run_boot_host(const std::vector<std::string>& args) {
     return exit_usage;
   }
   // The reboot-loop guard counts per node (several may share a release).
-  n.set_boot_counter_file(parsed.node.release_dir + "/var/" + name
-                          + "/failed_boots");
-  auto run_dir = parsed.node.release_dir + "/run";
-  mkdir(run_dir.c_str(), 0700);
+  // Both default to under the release root; a read-only install sets them
+  // (RELC_RUN_DIR, RELC_VAR_DIR; bin/<rel> maps systemd's directories).
+  auto var_dir = dir_from_env("RELC_VAR_DIR", parsed.node.release_dir + "/var");
+  n.set_boot_counter_file(var_dir + "/" + name + "/failed_boots");
+  auto run_dir = dir_from_env("RELC_RUN_DIR", parsed.node.release_dir + "/run");
+  make_dirs(run_dir, 0700);
   caf::actor_system sys{cfg};
   std::atomic<bool> reboot{false};
   caf::actor admin;
@@ -407,7 +536,7 @@ int run_boot_host(const std::vector<std::string>& args) {
     sys.await_actors_before_shutdown(false);
     return code;
   };
-  signal_waiter = std::make_unique<signal_thread>(n);
+  signal_waiter = std::make_unique<signal_thread>(n, log);
   caf::error boot_error;
   if (auto err = control.start())
     boot_error = make_error(runtime_errc::boot_failed,

@@ -30,14 +30,46 @@ caf::error sock_error(const std::string& what, const std::string& path) {
                     what + " " + path + ": " + strerror(errno));
 }
 
-bool fill_address(const std::string& path, sockaddr_un& addr) {
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path)
-    return false;
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return true;
-}
+// The address of the socket file at `path`. A path too long for sun_path
+// (a release root deeper than ~90 characters) is reached through its
+// directory instead, `/proc/self/fd/<dir fd>/<name>`: the socket file stays
+// where everyone looks for it, and its length never stops a boot.
+class unix_address {
+public:
+  explicit unix_address(const std::string& path) {
+    memset(&addr_, 0, sizeof addr_);
+    addr_.sun_family = AF_UNIX;
+    auto target = path;
+    if (path.size() >= sizeof addr_.sun_path) {
+      auto slash = path.rfind('/');
+      auto dir = slash == std::string::npos ? std::string{"."}
+                                            : path.substr(0, slash);
+      dir_fd_ = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd_ < 0)
+        return;
+      target = "/proc/self/fd/" + std::to_string(dir_fd_) + "/"
+               + path.substr(slash + 1);
+      if (target.size() >= sizeof addr_.sun_path)
+        return;
+    }
+    memcpy(addr_.sun_path, target.c_str(), target.size() + 1);
+    ok_ = true;
+  }
+  ~unix_address() {
+    if (dir_fd_ >= 0)
+      close(dir_fd_);
+  }
+  unix_address(const unix_address&) = delete;
+  unix_address& operator=(const unix_address&) = delete;
+  bool ok() const { return ok_; }
+  sockaddr* get() { return reinterpret_cast<sockaddr*>(&addr_); }
+  socklen_t size() const { return sizeof addr_; }
+
+private:
+  sockaddr_un addr_;
+  int dir_fd_ = -1;
+  bool ok_ = false;
+};
 
 enum class conn_state { reading, waiting, writing, draining, kept };
 
@@ -123,12 +155,9 @@ control_server::~control_server() {
 }
 
 caf::error control_server::start() {
-  sockaddr_un addr;
-  if (!fill_address(path_, addr))
-    return make_error(runtime_errc::not_found,
-                      "control socket path too long (max "
-                        + std::to_string(sizeof addr.sun_path - 1)
-                        + " bytes): " + path_);
+  unix_address addr{path_};
+  if (!addr.ok())
+    return sock_error("cannot reach the directory of", path_);
   fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0)
     return sock_error("cannot create socket", path_);
@@ -141,7 +170,7 @@ caf::error control_server::start() {
     unlink(path_.c_str());
   }
   auto old_mask = umask(0177); // the socket is created 0600
-  auto rc = bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  auto rc = bind(fd_, addr.get(), addr.size());
   umask(old_mask);
   if (rc != 0)
     return sock_error("cannot bind", path_);
@@ -345,13 +374,13 @@ std::chrono::milliseconds stop_bound(const std::string& reply) {
 caf::error control_request(const std::string& path, const std::string& request,
                            std::string& reply,
                            std::chrono::milliseconds timeout) {
-  sockaddr_un addr;
-  if (!fill_address(path, addr))
-    return make_error(runtime_errc::not_found, "socket path too long: " + path);
+  unix_address addr{path};
+  if (!addr.ok())
+    return sock_error("node not running (cannot reach", path + ")");
   auto fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return sock_error("cannot create socket for", path);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (connect(fd, addr.get(), addr.size()) != 0) {
     auto err = sock_error("node not running (cannot connect to", path + ")");
     close(fd);
     return err;

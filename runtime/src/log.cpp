@@ -1,7 +1,10 @@
 #include "relc/runtime/log.hpp"
 
 #include <atomic>
+#include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <mutex>
 
 namespace relc {
@@ -12,7 +15,48 @@ std::mutex sink_mutex;
 std::function<void(log_level, const std::string&)> sink;
 std::atomic<int> threshold{static_cast<int>(log_level::info)};
 
+// ISO 8601 UTC with milliseconds: sortable, unambiguous across zones.
+void append_timestamp(std::string& out) {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto secs = system_clock::to_time_t(now);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ",
+           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+           tm.tm_sec, static_cast<int>(ms));
+  out += buf;
+}
+
+void append_one_line(std::string& out, const std::string& text) {
+  for (char c : text) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
+  }
+}
+
 } // namespace
+
+std::optional<log_level> parse_log_level(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    t += static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  if (t == "debug")
+    return log_level::debug;
+  if (t == "info")
+    return log_level::info;
+  if (t == "warning" || t == "warn")
+    return log_level::warning;
+  if (t == "error")
+    return log_level::error;
+  return std::nullopt;
+}
 
 const char* to_string(log_level x) {
   switch (x) {
@@ -27,12 +71,15 @@ const char* to_string(log_level x) {
 void log(log_level level, const std::string& source, const std::string& text) {
   if (static_cast<int>(level) < threshold.load())
     return;
-  std::string line = "=";
+  std::string line;
+  line.reserve(48 + source.size() + text.size());
+  append_timestamp(line);
+  line += '=';
   line += to_string(level);
   line += " REPORT= ";
-  line += source;
+  append_one_line(line, source);
   line += ": ";
-  line += text;
+  append_one_line(line, text);
   std::lock_guard<std::mutex> guard{sink_mutex};
   if (sink) {
     sink(level, line);

@@ -4,6 +4,7 @@
 
 #include "app_library.hpp"
 #include "env_config.hpp"
+#include "relc/runtime/log.hpp"
 #include "library_verifier.hpp"
 #include "relc/runtime/export_names.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -68,6 +69,23 @@ caf::error load_env(loaded_release& rel, const node_options& options,
     if (auto i = overrides.find(a->plan.name); i != overrides.end())
       merge_env(env, i->second);
     a->env.reset(std::move(env));
+  }
+  // The log level is kernel's env, as in OTP (kernel's logger_level): set
+  // in sys.config, or by --log-level (an --env kernel.logger_level=...).
+  if (auto k = rel.find("kernel")) {
+    auto level = k->env.get("logger_level");
+    if (level.is_string()) {
+      auto parsed = parse_log_level(level.as_string());
+      if (!parsed)
+        return boot_failure("kernel", "config",
+                            "logger_level: expected debug, info, warning or "
+                            "error, found '" + level.as_string() + "'");
+      set_log_level(*parsed);
+    } else if (!level.is_null()) {
+      return boot_failure("kernel", "config",
+                          "logger_level: expected debug, info, warning or "
+                          "error, found a " + std::string{to_string(level.type())});
+    }
   }
   return {};
 }

@@ -51,8 +51,8 @@ process_result run(const std::vector<std::string>& argv, const fs::path& scratch
   fflush(stdout);
   auto pid = fork();
   if (pid == 0) {
-    freopen(out_path.c_str(), "w", stdout);
-    freopen(err_path.c_str(), "w", stderr);
+    (void) !freopen(out_path.c_str(), "w", stdout);
+    (void) !freopen(err_path.c_str(), "w", stderr);
     execv(args[0], args.data());
     _exit(127);
   }

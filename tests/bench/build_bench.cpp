@@ -28,8 +28,8 @@ double run_seconds(const std::vector<std::string>& argv) {
   auto t0 = std::chrono::steady_clock::now();
   auto pid = fork();
   if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
+    (void) !freopen("/dev/null", "w", stdout);
+    (void) !freopen("/dev/null", "w", stderr);
     execv(args[0], args.data());
     _exit(127);
   }

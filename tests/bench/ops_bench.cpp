@@ -33,7 +33,7 @@ int run(const std::vector<std::string>& argv, std::string* out = nullptr) {
     dup2(pipefd[1], 1);
     close(pipefd[0]);
     close(pipefd[1]); // or a daemon started by the script inherits it
-    freopen("/dev/null", "w", stderr);
+    (void) !freopen("/dev/null", "w", stderr);
     std::vector<char*> args;
     for (auto& a : argv)
       args.push_back(const_cast<char*>(a.c_str()));

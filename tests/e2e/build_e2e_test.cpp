@@ -1,3 +1,4 @@
+#include <cstring>
 // End to end: the real relc executable builds the example releases from
 // apps/ and rel/, as a user would run it.
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "relc/release/elf_file.hpp"
 #include "test_support.hpp"
 
 using namespace relc::test;
@@ -96,7 +98,7 @@ TEST_CASE("the tarball holds the release directory and a working start script",
   CHECK(fs::exists(unpacked / ("runtime-" RELC_TEST_RUNTIME_VERSION)
                    / "lib" / "libcaf_core.so.0.17.6"));
   CHECK(fs::exists(unpacked / ("runtime-" RELC_TEST_RUNTIME_VERSION)
-                   / "lib" / "librelc_runtime.so"));
+                   / "lib" / "librelc_runtime.so.0.1"));
   CHECK(read_file(unpacked / "releases/start.data")
         == RELC_TEST_RUNTIME_VERSION " 1.0.0\n");
   // The start script is POSIX sh: run it with dash.
@@ -108,11 +110,45 @@ TEST_CASE("the tarball holds the release directory and a working start script",
   CHECK(usage.exit_code == 2);
   // The bundled runtime resolves every library from the release or the base
   // system, without relc's build tree.
-  auto ldd = run_process({"/usr/bin/ldd", (unpacked / "bin/relc").string()},
-                         {"LD_LIBRARY_PATH=" + (unpacked / ("runtime-" RELC_TEST_RUNTIME_VERSION) / "lib").string()});
+  // No LD_LIBRARY_PATH: it finds them through its own RUNPATH.
+  auto ldd = run_process({"/usr/bin/ldd", (unpacked / "bin/relc").string()});
   CHECK(ldd.out.find("not found") == std::string::npos);
-  CHECK(ldd.out.find((unpacked / ("runtime-" RELC_TEST_RUNTIME_VERSION)).string())
-        != std::string::npos);
+  auto bundled = (unpacked / ("runtime-" RELC_TEST_RUNTIME_VERSION)).string();
+  for (auto lib : {"librelc_runtime.so.0.1 => ", "libcaf_core.so.0.17.6 => ",
+                   "libyaml-cpp.so.0.7 => "}) {
+    INFO(lib << " in\n" << ldd.out);
+    auto at = ldd.out.find(lib);
+    REQUIRE(at != std::string::npos);
+    auto from = at + strlen(lib);
+    auto path = ldd.out.substr(from, ldd.out.find(" (", from) - from);
+    CHECK(fs::canonical(path).string().rfind(fs::canonical(bundled).string(), 0) == 0);
+  }
+  // SPEC §11a: no shipped ELF file names a build-machine path or has an
+  // empty RUNPATH entry (which would load libraries from the working dir).
+  int elf_files = 0;
+  for (auto& e : fs::recursive_directory_iterator(unpacked)) {
+    if (!e.is_regular_file() || e.is_symlink())
+      continue;
+    auto bytes = read_file(e.path());
+    if (bytes.compare(0, 4, "\x7f" "ELF") != 0)
+      continue;
+    ++elf_files;
+    auto info = relc::release::parse_elf(bytes);
+    REQUIRE(info);
+    INFO(e.path() << ": RUNPATH '" << info->runpath_text << "'");
+    CHECK(info->runpath_text.find("::") == std::string::npos);
+    CHECK((info->runpath_text.empty()
+           || (info->runpath_text.front() != ':'
+               && info->runpath_text.back() != ':')));
+    for (auto& entry : info->runpath)
+      CHECK(entry.rfind("$ORIGIN", 0) == 0);
+    CHECK(bytes.find(RELC_TEST_SOURCE_DIR) == std::string::npos);
+  }
+  CHECK(elf_files >= 4);
+  auto relc_elf = relc::release::parse_elf(read_file(unpacked / "bin/relc"));
+  REQUIRE(relc_elf);
+  CHECK(relc_elf->runpath_text
+        == "$ORIGIN/../runtime-" RELC_TEST_RUNTIME_VERSION "/lib");
 }
 
 TEST_CASE("the rvi overlay template is filled at build time", "[e2e][build]") {

@@ -19,12 +19,21 @@ struct elf_info {
   std::string soname;
   std::vector<std::string> needed; ///< DT_NEEDED in order
   std::vector<std::string> runpath; ///< DT_RUNPATH, else DT_RPATH, split
+  std::string runpath_text;         ///< that entry as written, empty entries kept
+  uint64_t runpath_offset = 0;      ///< file offset of its string; 0: none
   std::set<std::string> exports;    ///< defined, default-visibility symbols
 };
 
 /// Parses ELF bytes (64- or 32-bit, little-endian); a truncated or
 /// inconsistent file is an error that says what is wrong.
 [[nodiscard]] caf::expected<elf_info> parse_elf(std::string_view bytes);
+
+/// Replaces the RUNPATH (or RPATH) string of the ELF file in `bytes` by
+/// `value`, in place: `value` must be no longer than the string there
+/// (the rest is zeroed). An error when there is none or it has no room.
+[[nodiscard]] caf::error rewrite_runpath(std::string& bytes,
+                                         const elf_info& info,
+                                         const std::string& value);
 
 /// The e_machine of the running process (read once from /proc/self/exe).
 uint16_t host_elf_machine();

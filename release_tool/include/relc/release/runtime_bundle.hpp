@@ -25,6 +25,17 @@ struct runtime_bundle {
   std::set<std::string> provided;
 };
 
+/// Where the node executable bundled as bin/relc finds the bundled
+/// libraries: `$ORIGIN/../runtime-<rvsn>/lib`.
+std::string bundled_executable_runpath(const std::string& runtime_vsn);
+
+/// The bytes of the ELF file at `path` with its RUNPATH set to `runpath`
+/// (SPEC §11a: a shipped binary carries no build path); a file without a
+/// RUNPATH is returned as it is when `runpath` is `$ORIGIN` (a library
+/// that needs none: its neighbours are found by soname once loaded).
+[[nodiscard]] caf::expected<std::string>
+relocated_copy(const std::string& path, const std::string& runpath);
+
 /// True for the libraries of the base system that are never bundled.
 bool is_base_system_library(const std::string& soname);
 

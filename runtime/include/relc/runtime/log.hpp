@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace relc {
@@ -9,8 +10,12 @@ enum class log_level { debug, info, warning, error };
 
 const char* to_string(log_level x);
 
-/// Writes one report line (`=INFO REPORT= source: message`) to the log sink;
-/// thread-safe, line-atomic. Supervisors report starts, exits and restarts
+/// `debug`, `info`, `warning` (or `warn`), `error`, any case; nothing else.
+std::optional<log_level> parse_log_level(const std::string& text);
+
+/// Writes one report line to the log sink, thread-safe and line-atomic:
+/// `2026-12-02T10:15:30.123Z =INFO REPORT= source: message` (UTC, ms). A
+/// newline in the text is written as `\n`: one report is one line. Supervisors report starts, exits and restarts
 /// here, the application controller reports app starts and exits.
 void log(log_level level, const std::string& source, const std::string& text);
 
