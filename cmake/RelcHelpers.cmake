@@ -68,8 +68,8 @@ function(relc_add_application NAME)
 endfunction()
 
 # Adds to release target REL every app staged into LIB_DIRS so far.
-function(_relc_release_depends_on_apps REL)
-  foreach(dir IN LISTS ARGN)
+function(_relc_release_depends_on_apps REL LIB_DIRS)
+  foreach(dir IN LISTS LIB_DIRS)
     get_filename_component(dir "${dir}" ABSOLUTE)
     get_property(apps GLOBAL PROPERTY "RELC_APPS_IN:${dir}")
     if(apps)
@@ -113,9 +113,10 @@ function(relc_add_release NAME)
     COMMENT "relc build ${ARG_SPEC}" VERBATIM)
   # Apps defined after this call count too: look once the project is read.
   if(NOT CMAKE_VERSION VERSION_LESS 3.19)
-    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}"
-      CALL _relc_release_depends_on_apps "${NAME}" ${ARG_LIB_DIRS})
+    # A deferred call expands variables when it runs: bake the values in.
+    cmake_language(EVAL CODE "cmake_language(DEFER DIRECTORY [[${CMAKE_SOURCE_DIR}]]
+      CALL _relc_release_depends_on_apps [[${NAME}]] [[${ARG_LIB_DIRS}]])")
   else()
-    _relc_release_depends_on_apps(${NAME} ${ARG_LIB_DIRS})
+    _relc_release_depends_on_apps(${NAME} "${ARG_LIB_DIRS}")
   endif()
 endfunction()

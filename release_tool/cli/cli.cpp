@@ -8,7 +8,10 @@
 #include "build_command.hpp"
 #include "check_command.hpp"
 #include "deps_command.hpp"
+#include "new_command.hpp"
 #include "relc/node/runtime_command.hpp"
+#include "relc/release/diagnostics.hpp"
+#include "relc/release/suggest.hpp"
 #include "relc/runtime/version.hpp"
 
 namespace fs = std::filesystem;
@@ -25,14 +28,28 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
                "relc"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "relc " + env.runtime_version);
-  app.footer("Also: relc boot RELEASE_DIR [--config FILE] [--env APP.KEY=VALUE]... "
-             "[--init-debug] [--shutdown-time MS]");
   build_command build;
   check_command check;
   deps_command deps;
+  new_command create;
   build.add_to(app);
   check.add_to(app);
   deps.add_to(app);
+  create.add_to(app);
+  // Listed for --help; they run before this parser (see above).
+  app.add_subcommand("boot", "boot a release in this process (relc boot --help)");
+  app.add_subcommand("ctl", "send an admin command to a running node (relc ctl --help)");
+  app.add_subcommand("heart", "run a node under a watchdog (relc heart --help)");
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    std::vector<std::string> names;
+    for (auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), args[0]) == names.end()) {
+      err << "relc: error: unknown command '" << release::one_line(args[0]) << "'"
+          << release::did_you_mean(args[0], names) << " (see relc --help)\n";
+      return exit_usage;
+    }
+  }
   try {
     std::vector<std::string> reversed{args.rbegin(), args.rend()};
     app.parse(reversed); // CLI11 takes the arguments back to front
@@ -43,7 +60,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
     out << "relc " << env.runtime_version << '\n';
     return exit_ok;
   } catch (const CLI::ParseError& e) {
-    err << "relc: error: " << e.what() << " (see relc --help)\n";
+    err << "relc: error: " << release::one_line(e.what()) << " (see relc --help)\n";
     return exit_usage;
   }
   if (build.selected())
@@ -52,6 +69,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
     return check.run(out, err, env);
   if (deps.selected())
     return deps.run(out, err, env);
+  if (create.selected())
+    return create.run(out, err);
   err << "relc: error: no command given (see relc --help)\n";
   return exit_usage;
 }

@@ -124,6 +124,7 @@ public:
          {spec.file});
     for (auto& o : spec.overlays)
       add_overlay(o);
+    note(tree_.check_links(), {spec.file});
     if (diags_.error_count() > errors_before)
       return make_error(release_errc::check_failed,
                         "cannot assemble release " + spec.name);
@@ -213,6 +214,11 @@ private:
                               ? 0755
                               : 0644),
              o.where);
+      return;
+    }
+    if (!fs::is_regular_file(o.source_path, ec)) {
+      diags_.error(o.where, "overlay template " + o.source_path
+                              + ": expected a regular file");
       return;
     }
     std::ifstream in{o.source_path, std::ios::binary};

@@ -1,5 +1,7 @@
 #include "relc/release/checks.hpp"
 
+#include "relc/runtime/log.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -221,6 +223,58 @@ void check_boot(const resolved_release& rel,
   }
 }
 
+bool is_env_var_name(const std::string& s) {
+  if (s.empty() || !(isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// ${VAR} and ${VAR:-default} in sys.config strings, as the node expands
+// them at boot: a malformed one would fail every boot, so it fails check.
+void check_substitutions(const std::string& file, const YAML::Node& node,
+                         const std::string& where, diagnostics& diags,
+                         int depth = 0) {
+  if (depth > 64)
+    return;
+  if (node.IsMap()) {
+    for (const auto& kv : node)
+      check_substitutions(file, kv.second,
+                          where + (where.empty() ? "" : ".") + kv.first.Scalar(),
+                          diags, depth + 1);
+    return;
+  }
+  if (node.IsSequence()) {
+    for (const auto& x : node)
+      check_substitutions(file, x, where, diags, depth + 1);
+    return;
+  }
+  if (!node.IsScalar())
+    return;
+  auto& text = node.Scalar();
+  for (auto at = text.find("${"); at != std::string::npos;
+       at = text.find("${", at + 2)) {
+    auto close = text.find('}', at);
+    if (close == std::string::npos) {
+      diags.error(location_of(file, node),
+                  "sys_config: " + where + ": unterminated ${ (expected "
+                  "${VAR} or ${VAR:-default})");
+      return;
+    }
+    auto inner = text.substr(at + 2, close - at - 2);
+    auto name = inner.substr(0, inner.find(":-"));
+    if (!is_env_var_name(name)) {
+      diags.error(location_of(file, node),
+                  "sys_config: " + where + ": '${" + inner
+                    + "}': expected an environment variable name "
+                      "[A-Za-z_][A-Za-z0-9_]*, found '" + name + "'");
+      return;
+    }
+    at = close;
+  }
+}
+
 void check_config_files(const resolved_release& rel, diagnostics& diags) {
   auto& spec = rel.spec;
   if (spec.sys_config) {
@@ -230,6 +284,19 @@ void check_config_files(const resolved_release& rel, diagnostics& diags) {
                     "sys_config: expected a mapping {app: {key: value}}, found "
                       + describe(*root));
       } else if (root->IsMap()) {
+        check_substitutions(*spec.sys_config, *root, "", diags);
+        const YAML::Node& cfg = *root;
+        auto kernel = cfg["kernel"];
+        auto level = kernel.IsDefined() && kernel.IsMap()
+                       ? YAML::Node{kernel["logger_level"]}
+                       : YAML::Node{YAML::NodeType::Undefined};
+        if (level.IsDefined() && level.IsScalar()) {
+          auto text = level.Scalar();
+          if (!parse_log_level(text) && text.find("${") == std::string::npos)
+            diags.error(location_of(*spec.sys_config, level),
+                        "sys_config: kernel.logger_level: expected debug, info, "
+                        "warning or error, found '" + text + "'");
+        }
         for (const auto& kv : *root) {
           auto& app = kv.first.Scalar();
           if (!kv.second.IsMap() && !kv.second.IsNull())

@@ -17,6 +17,38 @@ std::string source_location::to_string() const {
   return result;
 }
 
+namespace {
+
+// One diagnostic is one line whatever the input held: control characters
+// (a newline in a YAML value or a file name) are escaped, so no input can
+// split a message or forge a `relc: error:` line of its own.
+void append_escaped(std::string& out, const std::string& text) {
+  static const char* hex = "0123456789abcdef";
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+}
+
+} // namespace
+
+std::string one_line(const std::string& text) {
+  std::string out;
+  append_escaped(out, text);
+  return out;
+}
+
 std::string diagnostic::to_string() const {
   std::string result = "relc: ";
   switch (level) {
@@ -25,10 +57,10 @@ std::string diagnostic::to_string() const {
     case severity::error: result += "error: "; break;
   }
   if (!where.file.empty()) {
-    result += where.to_string();
+    append_escaped(result, where.to_string());
     result += ": ";
   }
-  result += message;
+  append_escaped(result, message);
   return result;
 }
 

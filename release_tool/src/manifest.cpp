@@ -1,5 +1,7 @@
 #include "relc/release/manifest.hpp"
 
+#include <filesystem>
+
 #include "relc/release/release_error.hpp"
 #include "yaml_document.hpp"
 
@@ -75,8 +77,15 @@ std::optional<std::vector<start_phase>> read_phases(mapping_reader& in) {
 
 } // namespace
 
-caf::expected<app_manifest> load_app_manifest(const std::string& path,
+caf::expected<app_manifest> load_app_manifest(const std::string& staged,
                                               diagnostics& diags) {
+  // A staged manifest that links to its source (relc_add_application) is
+  // named by its source: the file the user edits.
+  auto path = staged;
+  std::error_code ec;
+  if (std::filesystem::is_symlink(staged, ec))
+    if (auto real = std::filesystem::canonical(staged, ec); !ec)
+      path = real.string();
   auto errors_before = diags.error_count();
   auto root = parse_yaml_file(path, diags);
   if (!root)

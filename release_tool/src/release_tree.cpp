@@ -93,6 +93,16 @@ caf::error release_tree::add(const std::string& path, tree_entry entry) {
 
 caf::error release_tree::add_file(const std::string& path,
                                   const std::string& source, uint32_t mode) {
+  // Only regular files: a FIFO or a device would hang or flood the build.
+  // (A source that is gone fails when the release is written.)
+  std::error_code ec;
+  auto st = fs::status(source, ec);
+  if (!ec && !fs::is_regular_file(st))
+    return make_error(release_errc::bad_input,
+                      source + ": expected a regular file, found "
+                        + (fs::is_directory(st)
+                             ? std::string{"a directory"}
+                             : std::string{"a special file (FIFO, socket or device)"}));
   tree_entry entry;
   entry.source = source;
   entry.mode = mode;
@@ -131,6 +141,50 @@ caf::error release_tree::add_symlink(const std::string& path,
   entry.mode = 0777;
   entry.link_target = target;
   return add(path, std::move(entry));
+}
+
+caf::error release_tree::check_links() const {
+  // Resolves each link as the kernel would, through the tree's other links
+  // (`a -> ..` then `b -> a/..` leaves the root although each looks fine).
+  for (auto& [path, entry] : entries_) {
+    if (entry.type != tree_entry::kind::symlink)
+      continue;
+    auto parts = split(path);
+    parts.pop_back();
+    std::vector<std::string> todo;
+    auto push_target = [&todo](const std::string& target) {
+      auto xs = split(target);
+      todo.insert(todo.begin(), xs.begin(), xs.end());
+    };
+    push_target(entry.link_target);
+    int hops = 0;
+    while (!todo.empty()) {
+      auto part = todo.front();
+      todo.erase(todo.begin());
+      if (part.empty() || part == ".")
+        continue;
+      if (part == "..") {
+        if (parts.empty())
+          return escape(path, "is a symlink to '" + entry.link_target
+                                + "', which resolves outside the release");
+        parts.pop_back();
+        continue;
+      }
+      parts.push_back(part);
+      std::string prefix;
+      for (auto& x : parts)
+        prefix += (prefix.empty() ? "" : "/") + x;
+      auto i = entries_.find(prefix);
+      if (i == entries_.end() || i->second.type != tree_entry::kind::symlink)
+        continue;
+      if (++hops > 40)
+        return make_error(release_errc::bad_input,
+                          "path '" + path + "': a loop of symlinks");
+      parts.pop_back();
+      push_target(i->second.link_target);
+    }
+  }
+  return {};
 }
 
 caf::error release_tree::add_directory_copy(const std::string& path,

@@ -1,16 +1,67 @@
 #include "yaml_document.hpp"
 
+#include "relc/release/suggest.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace relc::release {
 
+namespace {
+
+// Bounds on what one YAML file may become: its size, and the number of
+// nodes and the depth it has once aliases are expanded (an alias bomb of
+// a few lines expands to billions of nodes).
+constexpr uintmax_t max_yaml_bytes = 16 * 1024 * 1024;
+constexpr size_t max_yaml_nodes = 1000000;
+constexpr int max_yaml_depth = 64;
+
+// Counts nodes as a reader that expands aliases would visit them; stops at
+// the first bound crossed and says which.
+std::string expansion_problem(const YAML::Node& root) {
+  size_t count = 0;
+  std::vector<std::pair<YAML::Node, int>> todo{{root, 0}};
+  while (!todo.empty()) {
+    auto [node, depth] = todo.back();
+    todo.pop_back();
+    if (++count > max_yaml_nodes)
+      return "expands to more than " + std::to_string(max_yaml_nodes)
+             + " values (YAML aliases?)";
+    if (depth > max_yaml_depth)
+      return "nests deeper than " + std::to_string(max_yaml_depth) + " levels";
+    if (node.IsMap())
+      for (const auto& kv : node)
+        todo.emplace_back(kv.second, depth + 1);
+    else if (node.IsSequence())
+      for (const auto& x : node)
+        todo.emplace_back(x, depth + 1);
+  }
+  return {};
+}
+
+} // namespace
+
 std::optional<YAML::Node> parse_yaml_file(const std::string& path,
                                           diagnostics& diags) {
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (!ec && !std::filesystem::is_regular_file(st)) {
+    diags.error({path}, "expected a regular file, found "
+                          + std::string{std::filesystem::is_directory(st)
+                                          ? "a directory"
+                                          : "a special file (FIFO, socket or device)"});
+    return std::nullopt;
+  }
+  if (!ec && std::filesystem::file_size(path, ec) > max_yaml_bytes && !ec) {
+    diags.error({path}, "larger than " + std::to_string(max_yaml_bytes >> 20)
+                          + " MiB; expected a small YAML file");
+    return std::nullopt;
+  }
   std::ifstream in{path, std::ios::binary};
   if (!in) {
     diags.error({path}, std::string{"cannot read file: "} + strerror(errno));
@@ -19,7 +70,12 @@ std::optional<YAML::Node> parse_yaml_file(const std::string& path,
   std::stringstream buffer;
   buffer << in.rdbuf();
   try {
-    return YAML::Load(buffer.str());
+    auto root = YAML::Load(buffer.str());
+    if (auto problem = expansion_problem(root); !problem.empty()) {
+      diags.error({path}, "invalid YAML: " + problem);
+      return std::nullopt;
+    }
+    return root;
   } catch (const YAML::Exception& e) {
     diags.error({path, e.mark.line + 1, e.mark.column + 1},
                 "invalid YAML: " + e.msg);
@@ -208,7 +264,17 @@ std::optional<int64_t> mapping_reader::integer(const std::string& key) {
 void mapping_reader::warn_unknown(const std::vector<std::string>& known) {
   for (const auto& kv : node_) {
     auto& key = kv.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end())
+    if (std::find(known.begin(), known.end(), key) != known.end())
+      continue;
+    // A near miss of a known key is a typo whose value would be lost
+    // (`sys_confg: ...`): an error. Other unknown keys warn, for files
+    // written for a newer relc.
+    auto match = closest_match(key, known);
+    if (!match.empty())
+      diags_.error(location_of(file_, kv.first),
+                   context_ + "unknown key '" + key + "'; did you mean '"
+                     + match + "'?");
+    else
       diags_.warning(location_of(file_, kv.first),
                      context_ + "unknown key '" + key + "' (ignored)");
   }

@@ -348,16 +348,33 @@ std::string caf_option_error(const std::vector<std::string>& caf_args,
       return "unknown option '" + arg.substr(0, arg.find('=')) + "' (relc boot "
              "--help lists relc's and CAF's options)";
   }
+  // Every option exists: find the one whose value CAF refused.
+  for (auto& arg : caf_args) {
+    boot_config probe;
+    std::string prog = "relc";
+    auto copy = arg;
+    char* argv[] = {prog.data(), copy.data()};
+    if (!probe.parse(2, argv))
+      continue;
+    auto eq = arg.find('=');
+    auto name = arg.substr(2, eq - 2);
+    auto dot = name.find('.');
+    auto opt = dot == std::string::npos
+                 ? cfg.options().cli_long_name_lookup(name)
+                 : cfg.options().qualified_name_lookup(name.substr(0, dot),
+                                                       name.substr(dot + 1));
+    auto type = opt ? std::string{opt->type_name().begin(),
+                                  opt->type_name().end()}
+                    : std::string{"another value"};
+    return "CAF option " + arg.substr(0, eq) + ": invalid value '"
+           + (eq == std::string::npos ? std::string{} : arg.substr(eq + 1))
+           + "', expected " + type;
+  }
   auto text = cfg.render(err);
   for (auto& c : text)
     if (c == '\n')
       c = ' ';
-  return "CAF options (" + [&] {
-    std::string all;
-    for (auto& a : caf_args)
-      all += (all.empty() ? "" : " ") + a;
-    return all;
-  }() + "): " + text;
+  return "CAF options: " + text;
 }
 
 std::string dir_from_env(const char* var, const std::string& fallback) {

@@ -1,5 +1,7 @@
 #include "env_config.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <optional>
 #include <fstream>
@@ -78,6 +80,10 @@ caf::error expand_all(term& t, const std::string& file,
 
 caf::expected<std::map<std::string, term>>
 load_sys_config(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    return make_error(runtime_errc::bad_boot_file,
+                      path + ": expected a regular file");
   std::ifstream in{path, std::ios::binary};
   if (!in)
     return make_error(runtime_errc::bad_boot_file, path + ": cannot read");

@@ -59,19 +59,33 @@ bool parse_real(const std::string& s, double& out) {
   return true;
 }
 
-term convert(const YAML::Node& node) {
+// What one document may expand to once aliases are followed: an alias
+// bomb of a few lines would otherwise take all memory at boot.
+constexpr size_t max_values = 1000000;
+constexpr int max_depth = 64;
+
+struct too_big {
+  std::string what;
+};
+
+term convert(const YAML::Node& node, size_t& budget, int depth) {
+  if (budget-- == 0)
+    throw too_big{"expands to more than " + std::to_string(max_values)
+                  + " values (YAML aliases?)"};
+  if (depth > max_depth)
+    throw too_big{"nests deeper than " + std::to_string(max_depth) + " levels"};
   if (!node.IsDefined() || node.IsNull())
     return term{};
   if (node.IsSequence()) {
     term::list items;
     for (const auto& x : node)
-      items.push_back(convert(x));
+      items.push_back(convert(x, budget, depth + 1));
     return term{std::move(items)};
   }
   if (node.IsMap()) {
     term::map items;
     for (const auto& kv : node)
-      items.emplace_back(kv.first.Scalar(), convert(kv.second));
+      items.emplace_back(kv.first.Scalar(), convert(kv.second, budget, depth + 1));
     return term{std::move(items)};
   }
   if (node.Tag() == "!")
@@ -101,8 +115,11 @@ yaml_parse_result parse_yaml_term(const std::string& text,
                                   const std::string& file) {
   yaml_parse_result result;
   try {
-    result.value = convert(YAML::Load(text));
+    size_t budget = max_values;
+    result.value = convert(YAML::Load(text), budget, 0);
     result.ok = true;
+  } catch (const too_big& e) {
+    result.error = file + ": invalid YAML: " + e.what;
   } catch (const YAML::Exception& e) {
     result.error = file + ":" + std::to_string(e.mark.line + 1) + ":"
                    + std::to_string(e.mark.column + 1) + ": invalid YAML: "

@@ -49,4 +49,8 @@ private:
   std::vector<diagnostic> items_;
 };
 
+/// `text` with control characters escaped (a newline as `\n`): what every
+/// diagnostic line goes through.
+std::string one_line(const std::string& text);
+
 } // namespace relc::release

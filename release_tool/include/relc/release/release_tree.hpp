@@ -49,6 +49,10 @@ public:
   /// Entries sorted by path (parents before children).
   const std::map<std::string, tree_entry>& entries() const { return entries_; }
 
+  /// Resolves every symlink through the others; an error when one leads
+  /// outside the root or into a loop. Run once the tree is complete.
+  [[nodiscard]] caf::error check_links() const;
+
   /// Checks that `path` is a clean relative path inside the root.
   [[nodiscard]] static caf::error validate_path(const std::string& path);
 
