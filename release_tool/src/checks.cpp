@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "relc/release/shared_library_search.hpp"
 #include "relc/runtime/export_names.hpp"
@@ -183,6 +184,58 @@ void check_shared_libraries(const resolved_release& rel,
   }
 }
 
+// SPEC §11a: an app library's RUNPATH should name only directories inside
+// the release. The library lands in lib/<app>-<vsn>/lib/, three levels
+// below the root, so `$ORIGIN` may climb at most three `..`.
+void check_runpaths(const resolved_release& rel,
+                    const std::map<std::string, app_library>& libs,
+                    diagnostics& diags) {
+  for (auto& [name, lib] : libs) {
+    auto* app = rel.find(name);
+    auto& text = lib.elf.runpath_text;
+    auto where = app->manifest.where("library");
+    auto say = [&](const std::string& what) {
+      diags.warning(where, "application '" + name + "': "
+                             + fs::path{lib.path}.filename().string()
+                             + " has RUNPATH '" + text + "': " + what);
+    };
+    if (text.empty())
+      continue;
+    if (text.front() == ':' || text.back() == ':'
+        || text.find("::") != std::string::npos) {
+      say("an empty entry loads libraries from the working directory");
+      continue;
+    }
+    for (auto& entry : lib.elf.runpath) {
+      auto rest = entry;
+      for (auto origin : {"$ORIGIN", "${ORIGIN}"})
+        if (rest.rfind(origin, 0) == 0) {
+          rest = rest.substr(std::string{origin}.size());
+          break;
+        }
+      if (rest == entry) {
+        say("'" + entry + "' is outside the release (use $ORIGIN-relative "
+            "paths, or none)");
+        break;
+      }
+      int depth = 3; // lib/<app>-<vsn>/lib below the release root
+      bool outside = false;
+      std::string part;
+      std::istringstream parts{rest};
+      while (std::getline(parts, part, '/')) {
+        if (part == "..")
+          outside |= --depth < 0;
+        else if (!part.empty() && part != ".")
+          ++depth;
+      }
+      if (outside) {
+        say("'" + entry + "' leads outside the release");
+        break;
+      }
+    }
+  }
+}
+
 void check_boot(const resolved_release& rel,
                 const std::map<std::string, app_library>& libs,
                 diagnostics& diags) {
@@ -330,6 +383,7 @@ void check_release(const resolved_release& rel,
   check_included(rel, diags);
   check_runtime(rel, ctx, diags);
   check_shared_libraries(rel, libraries, ctx, diags);
+  check_runpaths(rel, libraries, diags);
   check_boot(rel, libraries, diags);
   check_config_files(rel, diags);
 }

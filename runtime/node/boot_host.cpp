@@ -393,11 +393,8 @@ void make_dirs(const std::string& path, mode_t mode) {
 int run_boot_host(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     fputs(boot_usage, stdout);
-    caf::actor_system_config cfg;
-    char prog[] = "relc";
-    char flag[] = "--help";
-    char* argv[] = {prog, flag};
-    (void) cfg.parse(2, argv);
+    boot_config cfg;
+    fputs(cfg.options().help_text(false).c_str(), stdout);
     return exit_ok;
   }
   if (args.empty() || args[0].rfind("--", 0) == 0) {

@@ -16,27 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct built_release {
-  temp_dir dir;
-  std::string root;
-  std::string script;
-
-  explicit built_release(const std::string& rel) {
-    auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/" + rel + ".rel",
-                                  "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
-                                  (dir / "out").string(), "--no-tar"});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    root = (dir / "out" / rel).string();
-    script = root + "/bin/" + rel;
-  }
-
-  run_result run(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    args.insert(args.begin(), {"/bin/sh", script});
-    return run_process(args, env);
-  }
-};
-
 bool alive(int pid) {
   return kill(pid, 0) == 0;
 }

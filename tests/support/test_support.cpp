@@ -295,4 +295,22 @@ size_t lines_with(const std::string& text, const std::string& needle) {
   return count;
 }
 
+built_release::built_release(const std::string& rel,
+                             const std::string& out_parent) {
+  auto out = out_parent.empty() ? dir / "out" : fs::path{out_parent} / "out";
+  auto r = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/" + rel + ".rel",
+                                "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                out.string(), "--no-tar"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  root = (out / rel).string();
+  script = root + "/bin/" + rel;
+}
+
+run_result built_release::run(std::vector<std::string> args,
+                              std::vector<std::string> env) {
+  args.insert(args.begin(), {"/bin/sh", script});
+  return run_process(args, env);
+}
+
 } // namespace relc::test

@@ -137,6 +137,19 @@ struct probe_release {
   run_result ctl(std::vector<std::string> args);
 };
 
+/// An example release (rel/<rel>.rel, runtime bundled) built by relc into
+/// `<out_parent or a temp dir>/out/<rel>`, and its start script.
+struct built_release {
+  temp_dir dir;
+  std::string root;
+  std::string script;
+
+  explicit built_release(const std::string& rel, const std::string& out_parent = "");
+
+  /// Runs bin/<rel> ARGS with `env` added.
+  run_result run(std::vector<std::string> args, std::vector<std::string> env = {});
+};
+
 /// True when the needles appear in the text in this order.
 bool in_order(const std::string& text, const std::vector<std::string>& needles);
 
