@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
-./scripts/build.sh
+./scripts/build.sh examples
 for rel in bsc bsc_safe top rvi; do
   "$BUILD_DIR/bin/relc" build "rel/$rel.rel" --lib-dir "$BUILD_DIR/relc-lib" --out _rel
 done
