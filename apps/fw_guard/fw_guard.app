@@ -1,4 +1,4 @@
-# A firmware-guard style helper for shoehorn boot control (SPEC §8): a
+# A firmware-guard style helper for shoehorn boot control (docs/runtime.md): a
 # library app that init entries start first, a boot call that records the
 # boot, and the boot handler the release names.
 application: fw_guard

@@ -20,7 +20,7 @@ namespace relc::cli {
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out,
             std::ostream& err, const cli_environment& env) {
-  // `relc boot` hosts a node; its flags are the node's (SPEC §0), and CAF
+  // `relc boot` hosts a node; its flags are the node's (docs/commands.md), and CAF
   // options pass through, so the runtime's commands bypass this parser.
   if (auto status = run_runtime_command(args))
     return *status;

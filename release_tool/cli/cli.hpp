@@ -19,7 +19,7 @@ struct cli_environment {
   const std::atomic<bool>* cancelled = nullptr;
 };
 
-/// Exit statuses of SPEC §0.
+/// Exit statuses (docs/commands.md).
 enum exit_status : int { exit_ok = 0, exit_failed = 1, exit_usage = 2 };
 
 /// Runs `relc ARGS...` (args without the program name), writing results to

@@ -7,7 +7,7 @@
 namespace relc::cli {
 
 /// `relc new app NAME [--dir DIR]` and
-/// `relc new release NAME [--app APP] [--dir DIR]` (SPEC §11).
+/// `relc new release NAME [--app APP] [--dir DIR]` (docs/commands.md).
 class new_command {
 public:
   void add_to(CLI::App& app);

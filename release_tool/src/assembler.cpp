@@ -146,7 +146,7 @@ private:
     }
     auto& rt = *inputs_.runtime;
     // Copies whose RUNPATHs name only the release's own directories
-    // (SPEC §11a): bin/relc finds runtime-<rvsn>/lib, the libraries there
+    // (docs/formats.md): bin/relc finds runtime-<rvsn>/lib, the libraries there
     // find each other.
     auto add_relocated = [&](const std::string& dest, const std::string& src,
                              const std::string& runpath, uint32_t mode) {

@@ -138,7 +138,7 @@ void check_runtime(const resolved_release& rel, const check_context& ctx,
                   + ", this relc provides " + ctx.runtime_version.text());
 }
 
-// SPEC §5.9: every DT_NEEDED of an app library resolves inside the release
+// check 9 in docs/commands.md: every DT_NEEDED of an app library resolves inside the release
 // (the app's own lib/ via $ORIGIN, or the runtime) or on the base system.
 void check_shared_libraries(const resolved_release& rel,
                             const std::map<std::string, app_library>& libs,
@@ -184,7 +184,7 @@ void check_shared_libraries(const resolved_release& rel,
   }
 }
 
-// SPEC §11a: an app library's RUNPATH should name only directories inside
+// docs/formats.md: an app library's RUNPATH should name only directories inside
 // the release. The library lands in lib/<app>-<vsn>/lib/, three levels
 // below the root, so `$ORIGIN` may climb at most three `..`.
 void check_runpaths(const resolved_release& rel,

@@ -52,7 +52,7 @@ public:
   }
 
 private:
-  // Loads a manifest and checks it against its directory (SPEC §5.2).
+  // Loads a manifest and checks it against its directory (check 2 in docs/commands.md).
   std::optional<app_manifest> load_manifest(const app_location& loc) {
     auto path = (fs::path{loc.dir} / (loc.name + ".app")).string();
     if (!fs::exists(path)) {
@@ -224,7 +224,7 @@ private:
     start_order_.push_back(name);
   }
 
-  // SPEC §6: kernel, then each listed app after its unplaced dependencies.
+  // docs/commands.md: kernel, then each listed app after its unplaced dependencies.
   void order() {
     if (loaded_.count("kernel"))
       visit("kernel");

@@ -1,6 +1,6 @@
 #pragma once
 
-// The admin commands (SPEC §9): each request line from the control socket
+// The admin commands (docs/operations.md): each request line from the control socket
 // becomes requests to the application controller, answered
 // asynchronously; the reply goes back through the control server's
 // outbox. Nothing here blocks a scheduler thread (the tree is rendered by

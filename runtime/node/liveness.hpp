@@ -1,6 +1,6 @@
 #pragma once
 
-// Liveness (SPEC §7): the node counts as alive only when its actor system
+// Liveness (docs/runtime.md): the node counts as alive only when its actor system
 // answers. Every interval a hidden actor asks the application controller
 // for a ping; only an answer sends the heart beat and systemd's WATCHDOG=1.
 // A node whose scheduler threads are all blocked sends neither, so heart

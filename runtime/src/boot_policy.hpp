@@ -83,10 +83,10 @@ public:
   virtual void on_node_started();
 };
 
-/// OTP's application controller rules (SPEC §7).
+/// OTP's application controller rules (docs/runtime.md).
 std::unique_ptr<boot_policy> make_otp_policy();
 
-/// Shoehorn mode (SPEC §8); `counter_file` is the reboot-loop guard's
+/// Shoehorn mode (docs/runtime.md); `counter_file` is the reboot-loop guard's
 /// (empty: no guard).
 std::unique_ptr<boot_policy> make_shoehorn_policy(std::string counter_file);
 

@@ -1,5 +1,5 @@
 // OTP's rules: the release's apps start in order; a start failure or an
-// exit is judged by the app's type (SPEC §7).
+// exit is judged by the app's type (docs/runtime.md).
 #include "boot_policy.hpp"
 
 #include <memory>

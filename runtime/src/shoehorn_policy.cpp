@@ -1,4 +1,4 @@
-// Shoehorn mode (SPEC §8): only kernel, the init entries and main start,
+// Shoehorn mode (docs/runtime.md): only kernel, the init entries and main start,
 // all temporary; a boot handler decides what every start, start failure,
 // stop, exit and failed call leads to. The handler is app code: it runs on
 // a master, asked with the release's shutdown_timer as its deadline, one

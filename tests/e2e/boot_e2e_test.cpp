@@ -1,5 +1,5 @@
 // End to end: releases built by relc boot as real processes; each test
-// asserts one rule of SPEC §7 on what a user sees (exit status, the log).
+// asserts one rule of docs/runtime.md on what a user sees (exit status, the log).
 #include <catch2/catch.hpp>
 
 #include <signal.h>

@@ -123,7 +123,7 @@ TEST_CASE("the tarball holds the release directory and a working start script",
     auto path = ldd.out.substr(from, ldd.out.find(" (", from) - from);
     CHECK(fs::canonical(path).string().rfind(fs::canonical(bundled).string(), 0) == 0);
   }
-  // SPEC §11a: no shipped ELF file names a build-machine path or has an
+  // docs/formats.md: no shipped ELF file names a build-machine path or has an
   // empty RUNPATH entry (which would load libraries from the working dir).
   int elf_files = 0;
   for (auto& e : fs::recursive_directory_iterator(unpacked)) {

@@ -1,4 +1,4 @@
-// SPEC §10 / issue 3.1: the runtime runs inside an actor system it does not
+// docs/cpp-api.md (a release inside your own CAF program): the runtime runs inside an actor system it does not
 // own. This test is such a host: it boots a release in its own system,
 // inspects it, stops it, and keeps using the system afterwards.
 #include <catch2/catch.hpp>
@@ -151,7 +151,7 @@ TEST_CASE("1000 stop/start pairs of a supervised app never end the node",
   relc::set_log_level(relc::log_level::info);
 }
 
-// SPEC §10 / the plugin: examples/caf_host is a CAF program that gained a
+// docs/cpp-api.md, the module: examples/caf_host is a CAF program that gained a
 // release by two lines (an include and cfg.load<relc::module>()).
 TEST_CASE("an existing CAF program boots a release as a CAF module, from "
           "the command line or caf-application.ini", "[e2e][embedded][module]") {

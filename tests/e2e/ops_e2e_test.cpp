@@ -1,4 +1,4 @@
-// End to end: operating a release as a daemon with bin/<rel> (SPEC §9).
+// End to end: operating a release as a daemon with bin/<rel> (docs/operations.md).
 #include <catch2/catch.hpp>
 
 #include <signal.h>

@@ -1,4 +1,4 @@
-// End to end: a release run as a service (SPEC §9, §11a): read-only and
+// End to end: a release run as a service (docs/operations.md, docs/formats.md): read-only and
 // root-owned, as an unprivileged user, with its directories elsewhere; its
 // log bounded and reopened; help that never acts.
 #include <catch2/catch.hpp>

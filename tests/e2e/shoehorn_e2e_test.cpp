@@ -1,4 +1,4 @@
-// End to end: shoehorn mode (SPEC §8) and the reboot-loop guard, on real
+// End to end: shoehorn mode (docs/runtime.md) and the reboot-loop guard, on real
 // relc boot processes; apps and the boot handler come from the probe library.
 #include <catch2/catch.hpp>
 

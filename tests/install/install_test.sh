@@ -1,5 +1,5 @@
 #!/bin/sh
-# Uses relc the way its users do, from outside this tree (SPEC §11, §11a):
+# Uses relc the way its users do, from outside this tree (docs/cmake.md, docs/formats.md):
 #   1. `cmake --install` into a fresh prefix whose path has a space; relc runs
 #      from there with no LD_LIBRARY_PATH, and nothing installed names the
 #      build tree;
@@ -35,6 +35,18 @@ for f in "$prefix/bin/relc" "$prefix/bin/relc-node" "$prefix"/lib/librelc_runtim
   esac
   if grep -q -F "$build" "$f"; then fail "$f names the build tree $build"; fi
 done
+# The usual hardening: PIE, full RELRO (BIND_NOW), no executable stack,
+# stack protector and fortified libc calls.
+for f in "$prefix/bin/relc" "$prefix/bin/relc-node"; do
+  readelf -h "$f" | grep -q "Type:.*DYN" || fail "$f is not a PIE"
+done
+for f in "$prefix/bin/relc" "$prefix/bin/relc-node" "$prefix"/lib/librelc_runtime.so.*.*.*; do
+  readelf -d "$f" | grep -q "BIND_NOW\|FLAGS.*NOW" || fail "$f lacks full RELRO"
+  readelf -lW "$f" | grep "GNU_STACK" | grep -q "RWE" && fail "$f has an executable stack"
+  readelf -lW "$f" | grep -q "GNU_RELRO" || fail "$f lacks RELRO"
+done
+nm -D "$prefix"/lib/librelc_runtime.so | grep -q "__stack_chk_fail" || fail "no stack protector"
+nm -D "$prefix"/lib/librelc_runtime.so | grep -q "__.*_chk@" || fail "no fortified calls"
 soname=$(readelf -d "$prefix"/lib/librelc_runtime.so | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "librelc_runtime.so.0.1" ] || fail "SONAME is '$soname'"
 # Only the relc API is exported: no CAF or std instantiations.

@@ -1,5 +1,5 @@
 // Bad input to the release tool ends in one clear line and writes nothing
-// (issue: "Ship it", finding 6), and the user-facing pieces of SPEC §9/§11:
+// (issue: "Ship it", finding 6), and the user-facing pieces of docs/operations.md and docs/cmake.md:
 // did-you-mean, the systemd unit, relc new.
 #include <catch2/catch.hpp>
 

@@ -18,7 +18,7 @@ struct app_location {
   size_t lib_dir_index; ///< position of its lib dir in the search order
 };
 
-/// The app directories of the lib dirs, searched in order (SPEC §0). Only
+/// The app directories of the lib dirs, searched in order (docs/commands.md). Only
 /// directory names are read here; manifests are loaded when needed.
 class app_index {
 public:

@@ -21,7 +21,7 @@ struct assembly_inputs {
   std::optional<runtime_bundle> runtime;
 };
 
-/// Plans the release directory of SPEC §4 in memory: start script, runtime,
+/// Plans the release directory (docs/formats.md) in memory: start script, runtime,
 /// apps with their libraries and priv/, releases/<vsn>/ with the spec, the
 /// script and boot file, sys.config, node.args, start.data, RELEASES, and
 /// the overlays. Problems (an unreadable source, a path that would escape

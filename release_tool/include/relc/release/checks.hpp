@@ -15,11 +15,11 @@ namespace relc::release {
 struct check_context {
   /// The version of the runtime this relc builds releases for.
   version runtime_version = *version::parse("0");
-  /// Sonames the running node already has loaded (SPEC §5.9).
+  /// Sonames the running node already has loaded (check 9 in docs/commands.md).
   std::set<std::string> runtime_sonames;
 };
 
-/// Runs the checks of SPEC §5 that need the resolved release and its
+/// Runs the checks of docs/commands.md that need the resolved release and its
 /// libraries (resolution itself covers 1–3 and 7's single includer):
 /// registered names, modules and callbacks, kernel, included apps, runtime
 /// version, shared library resolution, boot control, sys.config and

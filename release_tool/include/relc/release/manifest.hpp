@@ -25,7 +25,7 @@ struct start_phase {
   term args;
 };
 
-/// An application manifest `<app>.app` (SPEC §2).
+/// An application manifest `<app>.app` (docs/formats.md).
 struct app_manifest {
   std::string name;
   version vsn = *version::parse("0");

@@ -34,7 +34,7 @@ struct checked_release {
   std::map<std::string, app_library> libraries;
 };
 
-/// Loads the spec, resolves it and runs every check of SPEC §5; writes
+/// Loads the spec, resolves it and runs every check of docs/commands.md; writes
 /// nothing. Every problem goes to `diags`.
 [[nodiscard]] caf::expected<checked_release>
 check_release_spec(const std::string& spec_path, const toolchain& tools,
@@ -54,7 +54,7 @@ struct build_result {
   std::optional<std::string> tarball;
 };
 
-/// Checks, plans and writes the release (SPEC §4) atomically.
+/// Checks, plans and writes the release (docs/formats.md) atomically.
 [[nodiscard]] caf::expected<build_result>
 build_release(const std::string& spec_path, const toolchain& tools,
               const build_options& options, diagnostics& diags);

@@ -1,6 +1,6 @@
 #pragma once
 
-// `relc new`: the files of a new app or release project (SPEC §11), like
+// `relc new`: the files of a new app or release project (docs/cmake.md), like
 // `rebar3 new release`. A project builds with find_package(relc) from any
 // install prefix and boots as written.
 

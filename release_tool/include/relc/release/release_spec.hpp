@@ -48,7 +48,7 @@ struct boot_init_entry {
   source_location where;
 };
 
-/// Shoehorn-style boot control (SPEC §8).
+/// Shoehorn-style boot control (docs/runtime.md).
 struct boot_control {
   std::vector<boot_init_entry> init;
   std::optional<std::string> main;
@@ -67,7 +67,7 @@ struct boot_control {
   int64_t recovery_after = 3;
 };
 
-/// A release spec `<rel>.rel` (SPEC §3).
+/// A release spec `<rel>.rel` (docs/formats.md).
 struct release_spec {
   std::string name;
   version vsn = *version::parse("0");

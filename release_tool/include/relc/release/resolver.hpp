@@ -39,7 +39,7 @@ struct resolved_app {
 /// A release whose apps are all found, loaded and put in start order.
 struct resolved_release {
   release_spec spec;
-  /// Apps in the start order of SPEC §6 (kernel first).
+  /// Apps in the start order of docs/commands.md (kernel first).
   std::vector<resolved_app> apps;
 
   /// The app called `name`, or null.

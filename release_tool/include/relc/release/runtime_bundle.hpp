@@ -30,7 +30,7 @@ struct runtime_bundle {
 std::string bundled_executable_runpath(const std::string& runtime_vsn);
 
 /// The bytes of the ELF file at `path` with its RUNPATH set to `runpath`
-/// (SPEC §11a: a shipped binary carries no build path); a file without a
+/// (docs/formats.md: a shipped binary carries no build path); a file without a
 /// RUNPATH is returned as it is when `runpath` is `$ORIGIN` (a library
 /// that needs none: its neighbours are found by soname once loaded).
 [[nodiscard]] caf::expected<std::string>

@@ -7,7 +7,7 @@
 
 namespace relc::release {
 
-/// A version as SPEC §2 defines it: dot-separated non-negative integers with
+/// A version as docs/formats.md defines it: dot-separated non-negative integers with
 /// an optional `-suffix`. Parts compare as integers, a pre-release sorts
 /// before its release, and trailing `.0` parts do not matter (17.1.0 = 17.1).
 class version {

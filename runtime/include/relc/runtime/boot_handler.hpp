@@ -1,6 +1,6 @@
 #pragma once
 
-// Shoehorn-style boot control (SPEC §8): the handler an application library
+// Shoehorn-style boot control (docs/runtime.md): the handler an application library
 // exports to decide what happens when an application of a `boot:` release
 // starts, fails to start, stops or crashes, and the functions a boot `init`
 // entry calls.

@@ -1,6 +1,6 @@
 #pragma once
 
-// The boot script's schema (SPEC §4, the .script/.boot pair), defined once:
+// The boot script's schema (docs/formats.md, the .script/.boot pair), defined once:
 // the key names the release tool writes (relc/release/boot_script.hpp)
 // and the runtime reads (boot_plan). Bump boot_file's format version when
 // a key changes meaning.

@@ -1,6 +1,6 @@
 #pragma once
 
-// Lifecycle events (SPEC §7): what the application controller decided or
+// Lifecycle events (docs/runtime.md): what the application controller decided or
 // saw, as values a program can subscribe to on every node.
 
 #include <chrono>

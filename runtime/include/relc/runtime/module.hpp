@@ -1,6 +1,6 @@
 #pragma once
 
-// relc as a CAF module (SPEC §10): an existing CAF program gains a release
+// relc as a CAF module (docs/cpp-api.md): an existing CAF program gains a release
 // by loading the module in its config:
 //
 //   struct config : caf::actor_system_config {

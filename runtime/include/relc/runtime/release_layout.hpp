@@ -1,6 +1,6 @@
 #pragma once
 
-// The layout of a built release (SPEC §4), defined once: the release tool
+// The layout of a built release (docs/formats.md), defined once: the release tool
 // writes it and the runtime reads it through these names. Paths are
 // relative to the release root.
 
