@@ -213,6 +213,12 @@ TEST_CASE("the admin channel shows the supervision tree and the boot timeline, "
   CHECK(remote.exit_code == 0);
   CHECK(remote.out.rfind("pong\nkernel 0.1.0 permanent\nbsc 1.0.0 permanent\n"
                          "error: unknown command", 0) == 0);
+  // `help` at the prompt lists the commands (it was an error).
+  auto help = run_process({"/bin/sh", "-c", "printf 'help\nquit\n' | /bin/sh '"
+                                             + rel.script + "' remote"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("env_get APP KEY") != std::string::npos);
+  CHECK(help.out.find("error") == std::string::npos);
   CHECK(rel.run({"stop"}).exit_code == 0);
 }
 
