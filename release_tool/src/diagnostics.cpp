@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "relc/runtime/log.hpp"
+
 namespace relc::release {
 
 std::string source_location::to_string() const {
@@ -17,36 +19,11 @@ std::string source_location::to_string() const {
   return result;
 }
 
-namespace {
 
-// One diagnostic is one line whatever the input held: control characters
-// (a newline in a YAML value or a file name) are escaped, so no input can
-// split a message or forge a `relc: error:` line of its own.
-void append_escaped(std::string& out, const std::string& text) {
-  static const char* hex = "0123456789abcdef";
-  for (unsigned char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-}
-
-} // namespace
-
+// One diagnostic is one line whatever the input held (relc::one_line), so
+// no input can split a message or forge a `relc: error:` line of its own.
 std::string one_line(const std::string& text) {
-  std::string out;
-  append_escaped(out, text);
-  return out;
+  return relc::one_line(text);
 }
 
 std::string diagnostic::to_string() const {
@@ -57,10 +34,10 @@ std::string diagnostic::to_string() const {
     case severity::error: result += "error: "; break;
   }
   if (!where.file.empty()) {
-    append_escaped(result, where.to_string());
+    result += relc::one_line(where.to_string());
     result += ": ";
   }
-  append_escaped(result, message);
+  result += relc::one_line(message);
   return result;
 }
 

@@ -474,7 +474,7 @@ int run_boot_host(const std::vector<std::string>& args) {
   auto owned = std::make_unique<node>(parsed.node);
   node& n = *owned;
   if (auto err = n.load()) {
-    auto line = "boot failed: " + describe_error(err);
+    auto line = "boot failed: " + one_line(describe_error(err));
     fprintf(stderr, "%s\n", line.c_str());
     notifier.tell(line);
     return exit_failed;
@@ -561,7 +561,7 @@ int run_boot_host(const std::vector<std::string>& args) {
     // A node that failed answers no more requests before anyone is told.
     control.stop();
     if (boot_error != runtime_errc::interrupted) {
-      auto line = "boot failed: " + describe_error(boot_error);
+      auto line = "boot failed: " + one_line(describe_error(boot_error));
       fprintf(stderr, "%s\n", line.c_str());
       notifier.tell(line);
       status = exit_failed;
@@ -583,7 +583,7 @@ int run_boot_host(const std::vector<std::string>& args) {
     heart_client_stop();
   n.stop();
   if (!reason.empty()) {
-    fprintf(stderr, "node stopped: %s\n", reason.c_str());
+    fprintf(stderr, "node stopped: %s\n", one_line(reason).c_str());
     status = exit_failed;
   }
   return finish(status);

@@ -31,17 +31,32 @@ void append_timestamp(std::string& out) {
 }
 
 void append_one_line(std::string& out, const std::string& text) {
-  for (char c : text) {
-    if (c == '\n')
+  static const char* hex = "0123456789abcdef";
+  for (unsigned char c : text) {
+    if (c == '\n') {
       out += "\\n";
-    else if (c == '\r')
+    } else if (c == '\r') {
       out += "\\r";
-    else
-      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
   }
 }
 
 } // namespace
+
+std::string one_line(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  append_one_line(out, text);
+  return out;
+}
 
 std::optional<log_level> parse_log_level(const std::string& text) {
   std::string t;

@@ -68,6 +68,18 @@ TEST_CASE("an exception from any app callback is that app's failure, with "
     CHECK(err.find("terminate called") == std::string::npos);
     CHECK(in_order(err, {"probe b: start", "probe a: stop"}));
   }
+  SECTION("an exception text with newlines stays one line") {
+    fault_release r;
+    r.probe("b", "env: {throw_in: start, throw_text: \"bad\\nboot failed: forged\"}\n");
+    r.build("[kernel, b]");
+    auto node = r.boot();
+    CHECK(node->wait_exit() == 1);
+    auto err = node->err();
+    INFO(err);
+    CHECK(err.find("boot failed: b: start: exception: bad\\nboot failed: forged\n")
+          != std::string::npos);
+    CHECK(err.find("\nboot failed: forged") == std::string::npos);
+  }
   SECTION("a start phase") {
     fault_release r;
     r.probe("a", "env: {throw_in: phase}\nstart_phases: [{go: []}]\n");

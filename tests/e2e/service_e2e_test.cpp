@@ -289,3 +289,25 @@ TEST_CASE("the bundled runtime never loads libraries from the working "
   CHECK(r.err.find("not running") != std::string::npos);
   CHECK(r.err.find("file too short") == std::string::npos);
 }
+
+TEST_CASE("the release's systemd unit passes systemd-analyze verify",
+          "[e2e][service]") {
+  if (!fs::exists("/usr/bin/systemd-analyze")) {
+    WARN("systemd-analyze is not installed; the unit's content is checked by "
+         "the release tool's unit test only");
+    return;
+  }
+  built_release rel{"bsc"};
+  // The unit names /opt/bsc; point it at this release so ExecStart exists.
+  auto unit = read_file(fs::path{rel.root} / "etc" / "bsc.service");
+  auto at = unit.find("RELEASE_ROOT=/opt/bsc");
+  REQUIRE(at != std::string::npos);
+  unit.replace(at, std::string{"RELEASE_ROOT=/opt/bsc"}.size(),
+               "RELEASE_ROOT=" + rel.root);
+  write_file(rel.dir / "bsc.service", unit);
+  auto r = run_process({"/usr/bin/systemd-analyze", "verify",
+                        (rel.dir / "bsc.service").string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty()); // unknown or misspelled directives only warn
+}

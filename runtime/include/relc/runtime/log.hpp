@@ -19,6 +19,12 @@ std::optional<log_level> parse_log_level(const std::string& text);
 /// here, the application controller reports app starts and exits.
 void log(log_level level, const std::string& source, const std::string& text);
 
+/// `text` made one line: newline, carriage return and tab as `\n`, `\r`,
+/// `\t`, other control characters as `\xNN`. Every report, diagnostic and
+/// outcome line relc prints goes through it, so no input (an exception's
+/// text, a YAML value, a file name) can split a line or forge one.
+std::string one_line(const std::string& text);
+
 /// Reports below `level` are dropped (default: info).
 void set_log_level(log_level level);
 
