@@ -1,10 +1,17 @@
 // Benchmark of relc boot on synthetic releases of N apps (each a supervisor
-// with 2 workers and 3 start phases): boot-to-ready and orderly stop as the
-// node itself times and logs them, peak RSS of the node process, and
-// the floor: a process that only loads the same N libraries. Not a test.
-// Usage: boot_bench [N...] [--runs R]
+// with 2 workers and 3 start phases), in two shapes (bench_app.cpp): empty
+// phases (bench_app.cpp), and the work-matched shape (bench_work_app.cpp:
+// 3 names registered, one call to a worker per phase). For each: exec-to-ready timed from outside the node
+// (the start-notification FIFO bin/<rel> start waits on), the orderly stop
+// as the node logs it and as seen from outside (SIGTERM to exit), peak RSS,
+// and the floor: a process that loads the same libraries and spawns the
+// same actors, timed the same way. Medians with min-max of R runs (default
+// 5); run configurations alternate, so noise hits them alike. Not a test.
+// Usage: boot_bench [N...] [--runs R] [--shape empty|work|both]
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,23 +21,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "synthetic_release.hpp"
 
 namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-struct process_result {
-  std::string out;
-  std::string err;
-  long max_rss_kb = 0;
-  int status = 0;
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in{p};
@@ -39,115 +40,194 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// Runs argv; when `stop_when` appears in stderr, sends SIGTERM.
-process_result run(const std::vector<std::string>& argv, const fs::path& scratch,
-                   const std::string& stop_when = "") {
-  auto out_path = scratch / ".bench.out";
+double ms_since(clock_type::time_point t0) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+struct sample {
+  double ready_ms = -1;     // exec -> ready, from outside
+  double stop_ms = -1;      // the node's own "stopped in" figure
+  double exit_ms = -1;      // SIGTERM -> process gone, from outside
+  long max_rss_kb = 0;
+};
+
+// Runs argv with stdout/stderr to files; `ready_fd_path` is a FIFO the
+// process writes its first line to (the node's --notify-fifo), or empty to
+// read the first line of stdout through a pipe (the floor).
+sample run_once(const std::vector<std::string>& argv, const fs::path& scratch,
+                bool via_fifo) {
   auto err_path = scratch / ".bench.err";
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  auto fifo = scratch / ".bench.fifo";
+  std::vector<std::string> args = argv;
+  int pipe_fd[2] = {-1, -1};
+  if (via_fifo) {
+    fs::remove(fifo);
+    mkfifo(fifo.c_str(), 0600);
+    args.push_back("--notify-fifo");
+    args.push_back(fifo.string());
+  } else {
+    (void) !pipe(pipe_fd);
+  }
+  std::vector<char*> cargs;
+  for (auto& a : args)
+    cargs.push_back(const_cast<char*>(a.c_str()));
+  cargs.push_back(nullptr);
   fflush(stdout);
+  auto t0 = clock_type::now();
   auto pid = fork();
   if (pid == 0) {
-    (void) !freopen(out_path.c_str(), "w", stdout);
-    (void) !freopen(err_path.c_str(), "w", stderr);
-    execv(args[0], args.data());
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(err, STDERR_FILENO);
+    if (via_fifo) {
+      dup2(err, STDOUT_FILENO);
+    } else {
+      dup2(pipe_fd[1], STDOUT_FILENO);
+      close(pipe_fd[0]);
+    }
+    execv(cargs[0], cargs.data());
     _exit(127);
   }
-  if (!stop_when.empty()) {
-    for (int i = 0; i < 60000; ++i) {
-      if (slurp(err_path).find(stop_when) != std::string::npos)
-        break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    kill(pid, SIGTERM);
+  int fd = -1;
+  if (via_fifo) {
+    fd = open(fifo.c_str(), O_RDONLY);
+  } else {
+    close(pipe_fd[1]);
+    fd = pipe_fd[0];
   }
+  char buf[256];
+  auto n = read(fd, buf, sizeof buf);
+  sample s;
+  if (n > 0 && (std::string{buf, static_cast<size_t>(n)}.rfind("started", 0) == 0
+                || std::string{buf, static_cast<size_t>(n)}.rfind("ready", 0) == 0))
+    s.ready_ms = ms_since(t0);
+  close(fd);
+  // Peak RSS of the process image since exec (VmHWM), read while it runs:
+  // wait4's ru_maxrss would also count the forked copy of this benchmark.
+  {
+    std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("VmHWM:", 0) == 0)
+        s.max_rss_kb = atol(line.c_str() + 6);
+  }
+  auto t1 = clock_type::now();
+  if (via_fifo)
+    kill(pid, SIGTERM);
   int status = 0;
   rusage usage{};
   wait4(pid, &status, 0, &usage);
-  process_result r;
-  r.out = slurp(out_path);
-  r.err = slurp(err_path);
-  r.max_rss_kb = usage.ru_maxrss;
-  r.status = status;
-  return r;
+  s.exit_ms = ms_since(t1);
+  auto log = slurp(err_path);
+  if (auto at = log.find("init: stopped in "); at != std::string::npos)
+    s.stop_ms = atof(log.c_str() + at + 17);
+  if (s.ready_ms < 0)
+    fprintf(stderr, "%s did not get ready:\n%s", argv[0].c_str(), log.c_str());
+  return s;
 }
 
-// The milliseconds right after `prefix` in the node's log, or -1.
-double logged_ms(const std::string& log, const std::string& prefix) {
-  auto pos = log.find(prefix);
-  if (pos == std::string::npos)
-    return -1;
-  return atof(log.c_str() + pos + prefix.size());
-}
+struct stats {
+  std::vector<double> xs;
+  void add(double x) { xs.push_back(x); }
+  double median() const {
+    auto v = xs;
+    std::sort(v.begin(), v.end());
+    if (v.empty())
+      return 0;
+    return v.size() % 2 ? v[v.size() / 2]
+                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  }
+  double min() const { return xs.empty() ? 0 : *std::min_element(xs.begin(), xs.end()); }
+  double max() const { return xs.empty() ? 0 : *std::max_element(xs.begin(), xs.end()); }
+  std::string text(const char* unit) const {
+    char b[96];
+    snprintf(b, sizeof b, "%.1f%s (%.1f-%.1f)", median(), unit, min(), max());
+    return b;
+  }
+};
+
+struct config_stats {
+  stats ready, stop, exit, rss;
+};
 
 } // namespace
 
 int main(int argc, char** argv) {
   std::vector<int> sizes;
-  int runs = 3;
+  int runs = 5;
+  std::vector<std::string> shapes{"empty", "work"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--runs" && i + 1 < argc)
       runs = atoi(argv[++i]);
-    else
+    else if (a == "--shape" && i + 1 < argc) {
+      std::string s = argv[++i];
+      shapes = s == "both" ? std::vector<std::string>{"empty", "work"}
+                           : std::vector<std::string>{s};
+    } else
       sizes.push_back(atoi(argv[i]));
   }
   if (sizes.empty())
-    sizes = {10, 100, 500, 1000};
+    sizes = {100, 500};
   auto root = fs::temp_directory_path() / ("relc-boot-bench-" + std::to_string(getpid()));
   fs::create_directories(root);
-  printf("relc boot benchmark (best of %d runs; each app: a supervisor, 2 workers, "
-         "3 start phases)\n", runs);
-  printf("%6s %12s %10s %12s %8s %10s %10s\n", "N", "load floor", "floor RSS",
-         "boot->ready", "ratio", "stop", "peak RSS");
+  printf("relc boot benchmark: median (min-max) of %d runs, exec-to-ready timed from "
+         "outside;\neach app: a supervisor, 2 workers, 3 start phases (empty: phases do "
+         "nothing; work: 3 names registered, 1 call per phase)\n", runs);
   for (auto n : sizes) {
-    auto dir = root / std::to_string(n);
-    relc::bench::make_synthetic_release(dir.string(), n, 42, RELC_BENCH_APP_LIB);
-    {
-      std::ofstream spec{dir / "synthetic.rel", std::ios::app};
-      spec << "include_runtime: false\n";
-    }
-    auto built = run({RELC_BENCH_RELC, "build", (dir / "synthetic.rel").string(),
-                      "--lib-dir", (dir / "lib").string(), "--out",
-                      (dir / "out").string(), "--no-tar"},
-                     dir);
-    if (built.status != 0) {
-      fprintf(stderr, "relc build failed:\n%s", built.err.c_str());
-      return 1;
-    }
-    auto rel = dir / "out" / "synthetic";
-    std::vector<std::string> floor_argv{RELC_BENCH_LOAD_FLOOR};
-    for (int i = 0; i < n; ++i)
-      floor_argv.push_back(
-        (rel / "lib" / ("app_" + std::to_string(i) + "-1.0.0") / "lib"
-         / ("libapp_" + std::to_string(i) + ".so"))
-          .string());
-    double floor = 1e9, ready = 1e9, stop = 1e9;
-    long floor_rss = 0, rss = 0;
-    for (int r = 0; r < runs; ++r) {
-      auto f = run(floor_argv, dir);
-      floor = std::min(floor, atof(f.out.c_str()));
-      floor_rss = std::max(floor_rss, f.max_rss_kb);
-      // No --init-debug: printing every step would slow what it measures.
-      // The node logs "started REL VSN in X ms" (from the start of loading)
-      // and "stopped in Y ms".
-      auto b = run({RELC_BENCH_NODE, "boot", rel.string()}, dir,
-                   "init: started synthetic");
-      auto t_ready = logged_ms(b.err, "init: started synthetic 1.0.0 in ");
-      auto t_stop = logged_ms(b.err, "init: stopped in ");
-      if (t_ready < 0 || t_stop < 0) {
-        fprintf(stderr, "boot did not reach started:\n%s", b.err.c_str());
+    // Build one release per shape; the floor is the same for both.
+    std::map<std::string, fs::path> releases;
+    for (auto& shape : shapes) {
+      auto dir = root / (std::to_string(n) + "-" + shape);
+      relc::bench::make_synthetic_release(
+        dir.string(), n, 42, shape == "work" ? RELC_BENCH_WORK_APP_LIB : RELC_BENCH_APP_LIB,
+        shape);
+      std::ofstream{dir / "synthetic.rel", std::ios::app} << "include_runtime: false\n";
+      auto cmd = std::string{RELC_BENCH_RELC} + " build " + (dir / "synthetic.rel").string()
+                 + " --lib-dir " + (dir / "lib").string() + " --out "
+                 + (dir / "out").string() + " --no-tar > /dev/null 2>&1";
+      if (system(cmd.c_str()) != 0) {
+        fprintf(stderr, "relc build failed for %s\n", dir.c_str());
         return 1;
       }
-      ready = std::min(ready, t_ready);
-      stop = std::min(stop, t_stop);
-      rss = std::max(rss, b.max_rss_kb);
+      releases[shape] = dir / "out" / "synthetic";
     }
-    printf("%6d %10.1fms %8.1fMB %10.1fms %7.2fx %8.1fms %8.1fMB\n", n, floor,
-           floor_rss / 1024.0, ready, ready / floor, stop, rss / 1024.0);
+    // The floor of each shape loads that shape's libraries.
+    std::map<std::string, std::vector<std::string>> floor_argv;
+    for (auto& [shape, rel] : releases) {
+      auto& argv_ = floor_argv[shape];
+      argv_.push_back(RELC_BENCH_LOAD_FLOOR);
+      for (int i = 0; i < n; ++i)
+        argv_.push_back((rel / "lib" / ("app_" + std::to_string(i) + "-1.0.0") / "lib"
+                         / ("libapp_" + std::to_string(i) + ".so"))
+                          .string());
+    }
+    std::map<std::string, config_stats> floor, boot;
+    for (int r = 0; r < runs; ++r) {
+      for (auto& [shape, rel] : releases) {
+        auto f = run_once(floor_argv[shape], root, false);
+        floor[shape].ready.add(f.ready_ms);
+        floor[shape].rss.add(f.max_rss_kb / 1024.0);
+        auto b = run_once({RELC_BENCH_NODE, "boot", rel.string()}, root, true);
+        if (b.ready_ms < 0 || b.stop_ms < 0)
+          return 1;
+        auto& c = boot[shape];
+        c.ready.add(b.ready_ms);
+        c.stop.add(b.stop_ms);
+        c.exit.add(b.exit_ms);
+        c.rss.add(b.max_rss_kb / 1024.0);
+      }
+    }
+    printf("\nN=%d\n", n);
+    for (auto& [shape, c] : boot) {
+      auto& f = floor[shape];
+      printf("  %-6s floor (load + spawn) ready %-26s RSS %s\n", shape.c_str(),
+             f.ready.text("ms").c_str(), f.rss.text("MB").c_str());
+      printf("  %-6s sequential           ready %-26s = %.2fx floor   stop %s (exit %s)   "
+             "RSS %s\n",
+             shape.c_str(), c.ready.text("ms").c_str(),
+             c.ready.median() / f.ready.median(), c.stop.text("ms").c_str(),
+             c.exit.text("ms").c_str(), c.rss.text("MB").c_str());
+    }
     fflush(stdout);
   }
   if (getenv("RELC_BENCH_KEEP"))

@@ -10,7 +10,7 @@ namespace fs = std::filesystem;
 namespace relc::bench {
 
 void make_synthetic_release(const std::string& root, int n, uint32_t seed,
-                            const std::string& library) {
+                            const std::string& library, const std::string& shape) {
   std::mt19937 rng{seed};
   fs::create_directories(fs::path{root} / "lib");
   std::ofstream spec{fs::path{root} / "synthetic.rel"};
@@ -36,7 +36,8 @@ void make_synthetic_release(const std::string& root, int n, uint32_t seed,
       first = false;
     }
     m << "]\nmod: {module: bench_app, args: []}\n"
-      << "env: {index: " << i << ", label: \"" << name << "\"}\n"
+      << "env: {index: " << i << ", label: \"" << name << "\", shape: " << shape
+      << "}\n"
       << "start_phases:\n  - init: []\n  - admin: []\n  - oper: []\n";
     spec << "  - " << name << "\n";
   }
