@@ -155,6 +155,8 @@ term make_boot_script(const resolved_release& rel,
   script.set(boot_keys::boot, spec.boot ? boot_entry(*spec.boot) : term{});
   script.set(boot_keys::sys_config, layout::sys_config(spec.vsn.text()));
   script.set(boot_keys::node_args, layout::node_args(spec.vsn.text()));
+  if (spec.parallel_start) // absent means sequential: older boot files too
+    script.set(boot_keys::start, boot_keys::parallel);
   return script;
 }
 

@@ -32,7 +32,7 @@ namespace {
 
 const std::vector<std::string> known_keys = {
   "release", "vsn", "runtime", "applications", "sys_config", "node_args",
-  "include_runtime", "boot", "overlays",
+  "include_runtime", "boot", "overlays", "start",
 };
 
 std::string resolve(const std::string& dir, const std::string& path) {
@@ -304,6 +304,12 @@ caf::expected<release_spec> load_release_spec(const std::string& path,
     spec.node_args = resolve(spec.dir, *x);
   if (auto x = in.boolean("include_runtime"))
     spec.include_runtime = *x;
+  if (auto x = in.string("start", false)) {
+    if (*x == "parallel")
+      spec.parallel_start = true;
+    else if (*x != "sequential")
+      in.wrong("start", in.get("start"), "sequential or parallel");
+  }
   spec.boot = read_boot(in);
   spec.overlays = read_overlays(in, spec.dir);
   in.warn_unknown(known_keys);

@@ -130,6 +130,7 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root) {
                + "', expected '" + stem + "' (the file's name)");
   plan.sys_config = str(*script, boot_keys::sys_config);
   plan.node_args = str(*script, boot_keys::node_args);
+  plan.parallel_start = str(*script, boot_keys::start) == boot_keys::parallel;
   if (auto* boot = script->find(boot_keys::boot); boot && boot->is_map())
     plan.boot = read_boot_control(*boot);
   for (auto& a : apps->as_list()) {

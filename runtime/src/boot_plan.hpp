@@ -67,6 +67,7 @@ struct boot_plan {
   std::string sys_config;        ///< path relative to the root
   std::string node_args;         ///< path relative to the root
   std::optional<planned_boot_control> boot; ///< shoehorn mode when set
+  bool parallel_start = false;              ///< `start: parallel`
 };
 
 /// Reads releases/start.data and releases/<vsn>/<rel>.boot under `root`.

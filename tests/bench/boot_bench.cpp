@@ -8,6 +8,7 @@
 // same actors, timed the same way. Medians with min-max of R runs (default
 // 5); run configurations alternate, so noise hits them alike. Not a test.
 // Usage: boot_bench [N...] [--runs R] [--shape empty|work|both]
+//                   [--start sequential|parallel|both]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -155,6 +156,7 @@ int main(int argc, char** argv) {
   std::vector<int> sizes;
   int runs = 5;
   std::vector<std::string> shapes{"empty", "work"};
+  std::vector<std::string> starts{"sequential", "parallel"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--runs" && i + 1 < argc)
@@ -163,9 +165,17 @@ int main(int argc, char** argv) {
       std::string s = argv[++i];
       shapes = s == "both" ? std::vector<std::string>{"empty", "work"}
                            : std::vector<std::string>{s};
+    } else if (a == "--start" && i + 1 < argc) {
+      std::string s = argv[++i];
+      starts = s == "both" ? std::vector<std::string>{"sequential", "parallel"}
+                           : std::vector<std::string>{s};
     } else
       sizes.push_back(atoi(argv[i]));
   }
+  std::vector<std::string> configs;
+  for (auto& shape : shapes)
+    for (auto& start : starts)
+      configs.push_back(shape + "/" + start);
   if (sizes.empty())
     sizes = {100, 500};
   auto root = fs::temp_directory_path() / ("relc-boot-bench-" + std::to_string(getpid()));
@@ -175,13 +185,17 @@ int main(int argc, char** argv) {
          "nothing; work: 3 names registered, 1 call per phase)\n", runs);
   for (auto n : sizes) {
     // Build one release per shape; the floor is the same for both.
+    // One release per shape and start mode ("work/parallel").
     std::map<std::string, fs::path> releases;
-    for (auto& shape : shapes) {
-      auto dir = root / (std::to_string(n) + "-" + shape);
+    for (auto& config : configs) {
+      auto shape = config.substr(0, config.find('/'));
+      auto parallel = config.find("parallel") != std::string::npos;
+      auto dir = root / (std::to_string(n) + "-" + shape + (parallel ? "-par" : ""));
       relc::bench::make_synthetic_release(
         dir.string(), n, 42, shape == "work" ? RELC_BENCH_WORK_APP_LIB : RELC_BENCH_APP_LIB,
         shape);
-      std::ofstream{dir / "synthetic.rel", std::ios::app} << "include_runtime: false\n";
+      std::ofstream{dir / "synthetic.rel", std::ios::app}
+        << "include_runtime: false\n" << (parallel ? "start: parallel\n" : "");
       auto cmd = std::string{RELC_BENCH_RELC} + " build " + (dir / "synthetic.rel").string()
                  + " --lib-dir " + (dir / "lib").string() + " --out "
                  + (dir / "out").string() + " --no-tar > /dev/null 2>&1";
@@ -189,12 +203,15 @@ int main(int argc, char** argv) {
         fprintf(stderr, "relc build failed for %s\n", dir.c_str());
         return 1;
       }
-      releases[shape] = dir / "out" / "synthetic";
+      releases[config] = dir / "out" / "synthetic";
     }
     // The floor of each shape loads that shape's libraries.
     std::map<std::string, std::vector<std::string>> floor_argv;
-    for (auto& [shape, rel] : releases) {
+    for (auto& [config, rel] : releases) {
+      auto shape = config.substr(0, config.find('/'));
       auto& argv_ = floor_argv[shape];
+      if (!argv_.empty())
+        continue;
       argv_.push_back(RELC_BENCH_LOAD_FLOOR);
       for (int i = 0; i < n; ++i)
         argv_.push_back((rel / "lib" / ("app_" + std::to_string(i) + "-1.0.0") / "lib"
@@ -203,14 +220,16 @@ int main(int argc, char** argv) {
     }
     std::map<std::string, config_stats> floor, boot;
     for (int r = 0; r < runs; ++r) {
-      for (auto& [shape, rel] : releases) {
-        auto f = run_once(floor_argv[shape], root, false);
+      for (auto& [shape, argv_] : floor_argv) {
+        auto f = run_once(argv_, root, false);
         floor[shape].ready.add(f.ready_ms);
         floor[shape].rss.add(f.max_rss_kb / 1024.0);
+      }
+      for (auto& [config, rel] : releases) {
         auto b = run_once({RELC_BENCH_NODE, "boot", rel.string()}, root, true);
         if (b.ready_ms < 0 || b.stop_ms < 0)
           return 1;
-        auto& c = boot[shape];
+        auto& c = boot[config];
         c.ready.add(b.ready_ms);
         c.stop.add(b.stop_ms);
         c.exit.add(b.exit_ms);
@@ -218,13 +237,13 @@ int main(int argc, char** argv) {
       }
     }
     printf("\nN=%d\n", n);
-    for (auto& [shape, c] : boot) {
-      auto& f = floor[shape];
-      printf("  %-6s floor (load + spawn) ready %-26s RSS %s\n", shape.c_str(),
+    for (auto& [shape, f] : floor)
+      printf("  %-17s floor (load + spawn) ready %-24s RSS %s\n", shape.c_str(),
              f.ready.text("ms").c_str(), f.rss.text("MB").c_str());
-      printf("  %-6s sequential           ready %-26s = %.2fx floor   stop %s (exit %s)   "
-             "RSS %s\n",
-             shape.c_str(), c.ready.text("ms").c_str(),
+    for (auto& [config, c] : boot) {
+      auto& f = floor[config.substr(0, config.find('/'))];
+      printf("  %-17s ready %-24s = %.2fx floor   stop %s (exit %s)   RSS %s\n",
+             config.c_str(), c.ready.text("ms").c_str(),
              c.ready.median() / f.ready.median(), c.stop.text("ms").c_str(),
              c.exit.text("ms").c_str(), c.rss.text("MB").c_str());
     }

@@ -366,3 +366,61 @@ TEST_CASE("bsc allocates and frees frequencies through its tree and survives "
                        "supervisor bsc_sup: started child phone_sup",
                        "frequency server restarted by bsc_sup", "allocated []"}));
 }
+
+TEST_CASE("start: parallel starts apps whose dependencies have started "
+          "together, and stops them in reverse of the order they completed",
+          "[e2e][boot]") {
+  for (bool parallel : {false, true}) {
+    INFO((parallel ? "parallel" : "sequential"));
+    probe_release r;
+    r.probe("a", "env: {sleep_in_start_ms: 400}\n");
+    r.probe("b", "env: {sleep_in_start_ms: 400}\n");
+    r.probe("c", "applications: [a]\n");
+    r.probe("d", "env: {sleep_in_start_ms: 100}\n");
+    r.build("[kernel, a, b, c, d]", parallel ? "start: parallel\n" : "");
+    auto t0 = std::chrono::steady_clock::now();
+    auto node = r.boot();
+    REQUIRE(node->wait_for("init: started"));
+    auto took = std::chrono::steady_clock::now() - t0;
+    auto err = node->err();
+    INFO(err);
+    // c always after its dependency a.
+    CHECK(in_order(err, {"application a started", "application c started"}));
+    if (parallel) {
+      CHECK(took < std::chrono::milliseconds(800)); // a, b, d at once: ~400 ms
+      CHECK(in_order(err, {"application d started", "application a started"}));
+    } else {
+      CHECK(took >= std::chrono::milliseconds(900)); // 400 + 400 + 100
+      CHECK(in_order(err, {"application a started", "application b started",
+                           "application c started", "application d started"}));
+    }
+    node->signal(SIGTERM);
+    CHECK(node->wait_exit() == 0);
+    err = node->err();
+    CHECK(in_order(err, {"application c stopped", "application a stopped"}));
+    if (parallel)
+      CHECK(in_order(err, {"application a stopped", "application d stopped"}));
+    else
+      CHECK(in_order(err, {"application d stopped", "application c stopped",
+                           "application b stopped", "application a stopped"}));
+  }
+}
+
+TEST_CASE("start: parallel fails the boot on a permanent app's failure and "
+          "stops what started", "[e2e][boot]") {
+  probe_release r;
+  r.probe("a");
+  r.probe("b", "env: {throw_in: start, sleep_in_start_ms: 200}\n");
+  r.probe("c", "applications: [b]\n");
+  r.probe("t", "env: {throw_in: start}\n");
+  r.build("[kernel, a, {name: t, type: temporary}, b, c]", "start: parallel\n");
+  auto node = r.boot();
+  CHECK(node->wait_exit() == 1);
+  auto err = node->err();
+  INFO(err);
+  CHECK(err.find("boot failed: b: start: exception: probe threw in start")
+        != std::string::npos);
+  CHECK(err.find("(type temporary: the boot goes on)") != std::string::npos);
+  CHECK(err.find("probe c: start") == std::string::npos); // never tried
+  CHECK(in_order(err, {"application a started", "application a stopped"}));
+}

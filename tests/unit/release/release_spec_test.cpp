@@ -120,3 +120,21 @@ TEST_CASE("unknown release keys warn", "[release][spec]") {
   REQUIRE(r.spec);
   CHECK(has_diagnostic(r.diags, {"warning", "unknown key 'erts'"}));
 }
+
+TEST_CASE("start: is sequential or parallel", "[release]") {
+  relc::test::temp_dir dir;
+  for (auto [value, ok, parallel] :
+       std::vector<std::tuple<std::string, bool, bool>>{
+         {"sequential", true, false}, {"parallel", true, true}, {"fast", false, false}}) {
+    INFO(value);
+    relc::test::write_file(dir / "x.rel", "release: x\nvsn: \"1\"\napplications: [kernel]\n"
+                                          "start: " + value + "\n");
+    relc::release::diagnostics diags;
+    auto spec = relc::release::load_release_spec((dir / "x.rel").string(), diags);
+    CHECK(static_cast<bool>(spec) == ok);
+    if (spec)
+      CHECK(spec->parallel_start == parallel);
+    else
+      CHECK(relc::test::has_diagnostic(diags, {"x.rel:4:8", "start", "sequential or parallel", "'fast'"}));
+  }
+}

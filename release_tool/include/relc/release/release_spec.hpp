@@ -76,6 +76,8 @@ struct release_spec {
   std::optional<std::string> sys_config; ///< resolved path
   std::optional<std::string> node_args;  ///< resolved path
   bool include_runtime = true;
+  /// `start: parallel`: apps whose dependencies have started start together.
+  bool parallel_start = false;
   std::optional<boot_control> boot;
   std::vector<overlay> overlays;
 

@@ -14,6 +14,8 @@ inline constexpr const char* apps = "apps";
 inline constexpr const char* boot = "boot";
 inline constexpr const char* sys_config = "sys_config";
 inline constexpr const char* node_args = "node_args";
+inline constexpr const char* start = "start"; // sequential (absent) | parallel
+inline constexpr const char* parallel = "parallel";
 
 // release: {name, vsn, runtime}; an app's entry shares name and vsn.
 inline constexpr const char* name = "name";
