@@ -46,8 +46,7 @@ public:
                          const relc::term&) override {
     if (phase != "announce")
       return {};
-    auto enabled = ctx.get_env("announce");
-    if (enabled.type() == relc::term::kind::boolean && !enabled.as_bool()) {
+    if (!ctx.get_env("announce", true)) {
       relc::log(relc::log_level::warning, "application " + ctx.app_name(),
                 "announce disabled by env");
       return {};
@@ -61,8 +60,7 @@ public:
     for (auto& name : names.as_list()) {
       if (!name.is_string())
         continue;
-      if (auto err = relc::register_name(ctx.system(), ctx.registry(),
-                                         name.as_string(), service))
+      if (auto err = ctx.register_name(name.as_string(), service))
         return err;
       relc::log(relc::log_level::info, "application " + ctx.app_name(),
                 "announced " + name.as_string());
@@ -72,17 +70,11 @@ public:
 
 private:
   caf::expected<caf::actor> whereis_service(relc::app_context& ctx) {
-    caf::scoped_actor self{ctx.system(), true};
-    caf::expected<caf::actor> result{caf::actor{}};
-    self->request(sup_, std::chrono::seconds(5),
-                  relc::sup_atoms::which_children::value)
-      .receive(
-        [&](const std::vector<relc::child_info>& children) {
-          if (!children.empty())
-            result = children.front().handle;
-        },
-        [&](caf::error& err) { result = err; });
-    return result;
+    auto children = ctx.call<std::vector<relc::child_info>>(
+      sup_, std::chrono::seconds(5), relc::sup_atoms::which_children::value);
+    if (!children)
+      return children.error();
+    return children->empty() ? caf::actor{} : children->front().handle;
   }
 
   caf::actor sup_;

@@ -18,6 +18,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "boot_plan.hpp"
 #include "relc/runtime/application.hpp"
@@ -74,6 +75,7 @@ public:
   app_ctx(loaded_release& owner, app_record& app) : owner_(owner), app_(app) {}
   caf::actor_system& system() override;
   const std::string& app_name() const override;
+  using app_context::get_env; // the typed overloads
   term get_env(const std::string& key) const override;
   void set_env(const std::string& key, term value) override;
   std::vector<std::pair<std::string, term>>
@@ -81,6 +83,15 @@ public:
   caf::expected<caf::actor> start_included(const std::string& app) override;
   caf::actor registry() override;
   void adopt(const caf::actor& actor) override;
+  caf::expected<caf::message> call_message(const caf::actor& whom,
+                                           caf::message msg,
+                                           std::chrono::milliseconds timeout) override;
+  caf::error register_name(const std::string& name,
+                           const caf::actor& who) override;
+  caf::expected<caf::actor> whereis(const std::string& name) override;
+  caf::expected<std::vector<caf::actor>>
+  await_names(const std::vector<std::string>& names,
+              std::chrono::milliseconds timeout) override;
 
   /// The included apps this app's last start started, with their tops
   /// (taken by the controller when the start returns).
@@ -91,6 +102,11 @@ private:
   app_record& app_;
   std::mutex mtx_;
   std::vector<std::pair<std::string, caf::actor>> included_;
+  // The app's one blocking caller, made on first use. Its callbacks run
+  // one at a time, but an abandoned one may still run when the app starts
+  // again: a caller in use is not shared, that call makes its own.
+  std::mutex caller_mtx_;
+  std::unique_ptr<caf::scoped_actor> caller_;
 };
 
 struct app_record {

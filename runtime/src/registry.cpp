@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "blocking_call.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
 namespace relc {
@@ -118,23 +119,24 @@ caf::actor spawn_registry(caf::actor_system& sys) {
 caf::error register_name(caf::actor_system& sys, const caf::actor& registry,
                          const std::string& name, const caf::actor& who) {
   caf::scoped_actor self{sys, true};
-  caf::error result;
-  self->request(registry, std::chrono::seconds(10), reg_atoms::put::value,
-                name, who)
-    .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = err; });
-  return result;
+  auto reply = blocking_call(*self, registry,
+                             caf::make_message(reg_atoms::put::value, name, who),
+                             std::chrono::seconds(10));
+  return reply ? caf::error{} : reply.error();
 }
 
 caf::expected<caf::actor> whereis(caf::actor_system& sys,
                                   const caf::actor& registry,
                                   const std::string& name) {
   caf::scoped_actor self{sys, true};
-  caf::expected<caf::actor> result{caf::actor{}};
-  self->request(registry, std::chrono::seconds(10), reg_atoms::get::value,
-                name)
-    .receive([&](caf::actor& who) { result = who; },
-             [&](caf::error& err) { result = err; });
-  return result;
+  auto reply = blocking_call(*self, registry,
+                             caf::make_message(reg_atoms::get::value, name),
+                             std::chrono::seconds(10));
+  if (!reply)
+    return reply.error();
+  if (!reply->match_elements<caf::actor>())
+    return caf::make_error(caf::sec::unexpected_response);
+  return reply->get_as<caf::actor>(0);
 }
 
 caf::expected<std::vector<caf::actor>>

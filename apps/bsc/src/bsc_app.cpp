@@ -96,9 +96,7 @@ public:
                          const relc::term&) override {
     relc::log(relc::log_level::info, "application " + ctx.app_name(),
               "start phase " + phase);
-    auto demo = ctx.get_env("demo");
-    if (phase == "oper" && demo.type() == relc::term::kind::boolean
-        && demo.as_bool())
+    if (phase == "oper" && ctx.get_env("demo", false))
       return run_demo(ctx);
     return {};
   }

@@ -34,20 +34,15 @@ public:
         for (auto& name : value.as_list())
           if (name.is_string())
             names.push_back(name.as_string());
-    auto timeout = ctx.get_env("await_timeout_ms");
-    auto ms = timeout.type() == relc::term::kind::integer
-                ? timeout.as_integer()
-                : 5000;
+    auto ms = ctx.get_env<int64_t>("await_timeout_ms", 5000);
     relc::log(relc::log_level::info, "application core",
               "awaiting " + std::to_string(names.size()) + " component(s)");
-    auto found = relc::await_names(ctx.system(), ctx.registry(), names,
-                                   std::chrono::milliseconds(ms));
+    auto found = ctx.await_names(names, std::chrono::milliseconds(ms));
     if (!found)
       return found.error();
     // Outside the tree, adopted: it dies with the app (OTP's group leader).
     auto service = ctx.spawn(core_service, names);
-    if (auto err = relc::register_name(ctx.system(), ctx.registry(),
-                                       "rvi_core", service))
+    if (auto err = ctx.register_name("rvi_core", service))
       return err;
     relc::log(relc::log_level::info, "application core",
               "rvi_core ready with " + std::to_string(names.size())

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -8,6 +10,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+#include <caf/sec.hpp>
 
 #include "relc/runtime/export_names.hpp"
 #include "relc/runtime/term.hpp"
@@ -33,6 +38,15 @@ public:
   /// The value of env `key` after manifest < sys.config < --env; null if unset.
   virtual term get_env(const std::string& key) const = 0;
 
+  /// The value of env `key` as T (bool, an integer type, double, or
+  /// std::string), or `fallback` when it is unset or of another type:
+  /// `ctx.get_env("max_phones", 100)`, `ctx.get_env("greeting", "hello")`.
+  template <class T>
+  T get_env(const std::string& key, T fallback) const;
+  std::string get_env(const std::string& key, const char* fallback) const {
+    return get_env<std::string>(key, fallback);
+  }
+
   /// Sets env `key` for this application at run time.
   virtual void set_env(const std::string& key, term value) = 0;
 
@@ -52,6 +66,50 @@ public:
   /// blocking helpers).
   virtual caf::actor registry() = 0;
 
+  // -- calls from callbacks --------------------------------------------------
+  //
+  // Callbacks run on the app's master thread, not on CAF's schedulers, so
+  // they may block; these block for one round trip each and use the app's
+  // one reusable caller (no actor is created per call). Never call them
+  // from inside an actor: send or request there.
+
+  /// Sends `msg` to `whom` and waits for its reply, at most `timeout`.
+  /// Blocks. An error reply, a timeout or a dead `whom` is the error.
+  virtual caf::expected<caf::message>
+  call_message(const caf::actor& whom, caf::message msg,
+               std::chrono::milliseconds timeout)
+    = 0;
+
+  /// call_message with the reply's type checked. Blocks:
+  /// `auto n = ctx.call<int>(worker, std::chrono::seconds(5), caf::get_atom::value);`
+  template <class R, class... Ts>
+  caf::expected<R> call(const caf::actor& whom,
+                        std::chrono::milliseconds timeout, Ts&&... xs) {
+    auto reply = call_message(whom, caf::make_message(std::forward<Ts>(xs)...),
+                              timeout);
+    if (!reply)
+      return reply.error();
+    if (!reply->template match_elements<R>())
+      return caf::make_error(caf::sec::unexpected_response);
+    return reply->template get_as<R>(0);
+  }
+
+  /// Registers `name` for `who` in the node's registry (an error when the
+  /// name is taken). Blocks for one round trip.
+  virtual caf::error register_name(const std::string& name,
+                                   const caf::actor& who)
+    = 0;
+
+  /// The actor registered as `name`, or a null actor. Blocks.
+  virtual caf::expected<caf::actor> whereis(const std::string& name) = 0;
+
+  /// Waits until every name is registered (one deadline for all) and
+  /// returns the actors in the order of `names`. Blocks.
+  virtual caf::expected<std::vector<caf::actor>>
+  await_names(const std::vector<std::string>& names,
+              std::chrono::milliseconds timeout)
+    = 0;
+
   /// Makes `actor` part of this application: when the application stops
   /// or terminates, it is killed after the app's tree (OTP kills every
   /// process whose group leader is the application's). Actors under the
@@ -69,6 +127,27 @@ public:
     return result;
   }
 };
+
+template <class T>
+T app_context::get_env(const std::string& key, T fallback) const {
+  auto v = get_env(key);
+  if constexpr (std::is_same_v<T, bool>) {
+    return v.type() == term::kind::boolean ? v.as_bool() : fallback;
+  } else if constexpr (std::is_integral_v<T>) {
+    return v.type() == term::kind::integer ? static_cast<T>(v.as_integer())
+                                           : fallback;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (v.type() == term::kind::real)
+      return static_cast<T>(v.as_real());
+    return v.type() == term::kind::integer ? static_cast<T>(v.as_integer())
+                                           : fallback;
+  } else {
+    static_assert(std::is_same_v<T, std::string>,
+                  "get_env<T>: T is bool, an integer, a floating point type "
+                  "or std::string");
+    return v.is_string() ? v.as_string() : fallback;
+  }
+}
 
 /// The application callback (OTP's `application` behaviour). A library
 /// exports one with RELC_APPLICATION and names it in its manifest's `mod`.
