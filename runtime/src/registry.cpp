@@ -6,6 +6,7 @@
 
 #include "blocking_call.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "relc/runtime/term.hpp"
 
 namespace relc {
 
@@ -17,9 +18,20 @@ struct waiter {
   caf::typed_response_promise<caf::actor> promise;
 };
 
+struct registration {
+  caf::actor who;
+  term value;
+};
+
+// A non-blocking wait: a message to `who` when the name is registered.
+struct nb_waiter {
+  caf::actor who;
+};
+
 struct registry_state {
-  std::map<std::string, caf::actor> names;
+  std::map<std::string, registration> names;
   std::multimap<std::string, waiter> waiters;
+  std::multimap<std::string, nb_waiter> nb_waiters;
   uint64_t next_waiter = 1;
   static inline const char* name = "relc_registry";
 };
@@ -37,30 +49,76 @@ caf::behavior registry_impl(reg_ptr self) {
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto i = st.names.begin(); i != st.names.end();)
-      i = i->second.address() == dm.source ? st.names.erase(i) : std::next(i);
+      i = i->second.who.address() == dm.source ? st.names.erase(i) : std::next(i);
     for (auto i = st.waiters.begin(); i != st.waiters.end();)
       i = i->second.who == dm.source ? st.waiters.erase(i) : std::next(i);
+    for (auto i = st.nb_waiters.begin(); i != st.nb_waiters.end();)
+      i = i->second.who.address() == dm.source ? st.nb_waiters.erase(i)
+                                               : std::next(i);
   });
+  auto put = [self](const std::string& name, const caf::actor& who,
+                    term value) -> caf::result<caf::ok_atom> {
+    auto& st = self->state;
+    if (!who)
+      return make_error(runtime_errc::not_found,
+                        "cannot register '" + name + "' for no actor");
+    auto i = st.names.find(name);
+    // A holder that already terminated (its down message not processed
+    // yet) does not block the name: a restarted child re-registers at once.
+    if (i != st.names.end() && i->second.who != who
+        && !is_terminated(i->second.who))
+      return make_error(runtime_errc::name_taken,
+                        "name '" + name + "' is taken");
+    st.names[name] = registration{who, std::move(value)};
+    self->monitor(who);
+    auto range = st.waiters.equal_range(name);
+    for (auto w = range.first; w != range.second; ++w)
+      w->second.promise.deliver(who);
+    st.waiters.erase(range.first, range.second);
+    auto nb = st.nb_waiters.equal_range(name);
+    for (auto w = nb.first; w != nb.second; ++w)
+      self->send(w->second.who, reg_atoms::registered::value, name, who);
+    st.nb_waiters.erase(nb.first, nb.second);
+    return caf::ok_atom::value;
+  };
   return {
-    [self](reg_atoms::put, const std::string& name,
-           const caf::actor& who) -> caf::result<caf::ok_atom> {
+    [put](reg_atoms::put, const std::string& name, const caf::actor& who) {
+      return put(name, who, term{});
+    },
+    [put](reg_atoms::put, const std::string& name, const caf::actor& who,
+          term value) {
+      return put(name, who, std::move(value));
+    },
+    [self](reg_atoms::value, const std::string& name) {
       auto& st = self->state;
+      auto i = st.names.find(name);
+      return i != st.names.end() ? i->second.value : term{};
+    },
+    [self](reg_atoms::nb_wait, const std::string& name) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      auto who = caf::actor_cast<caf::actor>(self->current_sender());
       if (!who)
         return make_error(runtime_errc::not_found,
-                          "cannot register '" + name + "' for no actor");
-      auto i = st.names.find(name);
-      // A holder that already terminated (its down message not processed
-      // yet) does not block the name: a restarted child re-registers at once.
-      if (i != st.names.end() && i->second != who && !is_terminated(i->second))
-        return make_error(runtime_errc::name_taken,
-                          "name '" + name + "' is taken");
-      st.names[name] = who;
+                          "nb_wait on '" + name + "' needs an actor to tell");
+      if (auto i = st.names.find(name); i != st.names.end()) {
+        self->send(who, reg_atoms::registered::value, name, i->second.who);
+        return caf::ok_atom::value;
+      }
       self->monitor(who);
-      auto range = st.waiters.equal_range(name);
-      for (auto w = range.first; w != range.second; ++w)
-        w->second.promise.deliver(who);
-      st.waiters.erase(range.first, range.second);
+      st.nb_waiters.emplace(name, nb_waiter{who});
       return caf::ok_atom::value;
+    },
+    [self](reg_atoms::cancel, const std::string& name) {
+      auto& st = self->state;
+      auto who = self->current_sender();
+      auto range = st.nb_waiters.equal_range(name);
+      for (auto i = range.first; i != range.second;)
+        i = i->second.who.address() == who ? st.nb_waiters.erase(i) : std::next(i);
+      return caf::ok_atom::value;
+    },
+    [self](reg_atoms::waiters) {
+      auto& st = self->state;
+      return static_cast<int64_t>(st.waiters.size() + st.nb_waiters.size());
     },
     [self](reg_atoms::erase, const std::string& name) {
       self->state.names.erase(name);
@@ -69,20 +127,21 @@ caf::behavior registry_impl(reg_ptr self) {
     [self](reg_atoms::get, const std::string& name) {
       auto& st = self->state;
       auto i = st.names.find(name);
-      return i != st.names.end() ? i->second : caf::actor{};
+      return i != st.names.end() ? i->second.who : caf::actor{};
     },
     [self](reg_atoms::await, const std::string& name,
            int64_t timeout_ms) -> caf::result<caf::actor> {
       auto& st = self->state;
       if (auto i = st.names.find(name); i != st.names.end())
-        return i->second;
+        return i->second.who;
+      // The sender first: making the promise takes the request over, and
+      // current_sender() is null after it (a dead waiter then stayed).
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
       auto promise = self->make_response_promise<caf::actor>();
       auto id = st.next_waiter++;
-      auto who = caf::actor_cast<caf::actor_addr>(self->current_sender());
-      if (who) {
-        self->monitor(who);
-      }
-      st.waiters.emplace(name, waiter{id, who, promise});
+      if (sender)
+        self->monitor(sender);
+      st.waiters.emplace(name, waiter{id, sender.address(), promise});
       self->delayed_send(self, std::chrono::milliseconds(timeout_ms),
                          reg_atoms::expire::value, name, id, timeout_ms);
       return promise;

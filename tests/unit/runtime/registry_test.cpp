@@ -6,6 +6,7 @@
 
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "relc/runtime/term.hpp"
 
 using namespace relc;
 using namespace std::chrono_literals;
@@ -20,6 +21,19 @@ struct fixture {
     return sys.spawn([]() -> caf::behavior { return {[](int x) { return x; }}; });
   }
   ~fixture() { caf::anon_send_exit(registry, caf::exit_reason::kill); }
+  // Polls the registry's count of pending waits until it is `n` (or 2 s).
+  bool pending_waits_become(int64_t n) {
+    caf::scoped_actor self{sys};
+    for (int i = 0; i < 200; ++i) {
+      int64_t now = -1;
+      self->request(registry, 1s, reg_atoms::waiters::value)
+        .receive([&](int64_t x) { now = x; }, [](caf::error&) {});
+      if (now == n)
+        return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
 };
 
 } // namespace
@@ -88,16 +102,109 @@ TEST_CASE("an awaiting actor that dies is dropped without touching the name",
           "[runtime][registry]") {
   fixture f;
   auto registry = f.registry;
-  auto waiter = f.sys.spawn([registry](caf::event_based_actor* self) {
+  auto waiter = f.sys.spawn([registry](caf::event_based_actor* self) -> caf::behavior {
     self->request(registry, 10s, reg_atoms::await::value, std::string{"x"},
                   int64_t{10000})
       .then([](const caf::actor&) {}, [](const caf::error&) {});
+    return {[](int x) { return x; }};
   });
-  std::this_thread::sleep_for(50ms);
+  REQUIRE(f.pending_waits_become(1));
   caf::anon_send_exit(waiter, caf::exit_reason::kill);
-  std::this_thread::sleep_for(50ms);
+  // Dropped: the count goes back to 0 (a send to a dead actor would be
+  // harmless, so only the count shows it).
+  CHECK(f.pending_waits_become(0));
   auto a = f.spawn_idle();
   CHECK_FALSE(register_name(f.sys, f.registry, "x", a));
   CHECK(*whereis(f.sys, f.registry, "x") == a);
+  caf::anon_send_exit(a, caf::exit_reason::kill);
+}
+
+namespace {
+
+// An actor that nb-waits on `name` and counts the (reg_regd) it gets;
+// (get) -> how many and the last actor; (reg_cancel) cancels, then answers.
+caf::behavior nb_waiter_impl(caf::event_based_actor* self, caf::actor registry,
+                             std::string name) {
+  auto count = std::make_shared<int>(0);
+  auto last = std::make_shared<caf::actor>();
+  self->request(registry, 5s, reg_atoms::nb_wait::value, name)
+    .then([](caf::ok_atom) {}, [](const caf::error&) {});
+  return {
+    [count, last](reg_atoms::registered, const std::string&, const caf::actor& who) {
+      ++*count;
+      *last = who;
+    },
+    [count, last](caf::get_atom) { return std::make_tuple(*count, *last); },
+    [self, registry, name](reg_atoms::cancel) -> caf::result<caf::ok_atom> {
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      self->request(registry, 5s, reg_atoms::cancel::value, name)
+        .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom::value); },
+              [rp](const caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+  };
+}
+
+std::pair<int, caf::actor> seen(fixture& f, const caf::actor& w) {
+  caf::scoped_actor self{f.sys};
+  std::pair<int, caf::actor> result{-1, {}};
+  self->request(w, 5s, caf::get_atom::value)
+    .receive([&](int n, const caf::actor& who) { result = {n, who}; },
+             [](caf::error&) {});
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("nb_wait tells the waiter once when the name is registered, at once "
+          "when it already is, and nothing after a cancel",
+          "[runtime][registry]") {
+  fixture f;
+  auto a = f.spawn_idle();
+  auto w1 = f.sys.spawn(nb_waiter_impl, f.registry, std::string{"svc"});
+  REQUIRE(f.pending_waits_become(1)); // waiting, not blocked
+  CHECK(seen(f, w1).first == 0);
+  REQUIRE_FALSE(register_name(f.sys, f.registry, "svc", a));
+  CHECK(f.pending_waits_become(0));
+  std::this_thread::sleep_for(20ms);
+  CHECK(seen(f, w1) == std::make_pair(1, a));
+  // Registered already: told at once.
+  auto w2 = f.sys.spawn(nb_waiter_impl, f.registry, std::string{"svc"});
+  std::this_thread::sleep_for(50ms);
+  CHECK(seen(f, w2) == std::make_pair(1, a));
+  // A cancelled wait delivers nothing, even when the name comes later.
+  auto w3 = f.sys.spawn(nb_waiter_impl, f.registry, std::string{"later"});
+  REQUIRE(f.pending_waits_become(1));
+  {
+    caf::scoped_actor self{f.sys};
+    self->request(w3, 5s, reg_atoms::cancel::value)
+      .receive([](caf::ok_atom) {}, [](caf::error&) {});
+  }
+  CHECK(f.pending_waits_become(0));
+  REQUIRE_FALSE(register_name(f.sys, f.registry, "later", a));
+  std::this_thread::sleep_for(50ms);
+  CHECK(seen(f, w3).first == 0);
+  // A waiter that dies is dropped.
+  auto w4 = f.sys.spawn(nb_waiter_impl, f.registry, std::string{"never"});
+  REQUIRE(f.pending_waits_become(1));
+  caf::anon_send_exit(w4, caf::exit_reason::kill);
+  CHECK(f.pending_waits_become(0));
+  for (auto& x : {a, w1, w2, w3})
+    caf::anon_send_exit(x, caf::exit_reason::kill);
+}
+
+TEST_CASE("a registration carries a value", "[runtime][registry]") {
+  fixture f;
+  auto a = f.spawn_idle();
+  caf::scoped_actor self{f.sys};
+  self->request(f.registry, 5s, reg_atoms::put::value, std::string{"db"}, a,
+                term{term::map{{"port", term{5432}}}})
+    .receive([](caf::ok_atom) {}, [](caf::error&) { FAIL("put failed"); });
+  term value;
+  self->request(f.registry, 5s, reg_atoms::value::value, std::string{"db"})
+    .receive([&](term& x) { value = x; }, [](caf::error&) {});
+  REQUIRE(value.find("port"));
+  CHECK(value.find("port")->as_integer() == 5432);
+  CHECK(*whereis(f.sys, f.registry, "db") == a);
   caf::anon_send_exit(a, caf::exit_reason::kill);
 }

@@ -22,6 +22,11 @@ using get = caf::atom_constant<caf::atom("reg_get")>;
 using await = caf::atom_constant<caf::atom("reg_await")>;
 using names = caf::atom_constant<caf::atom("reg_names")>;
 using expire = caf::atom_constant<caf::atom("reg_expire")>;
+using value = caf::atom_constant<caf::atom("reg_value")>;
+using nb_wait = caf::atom_constant<caf::atom("reg_nbwait")>;
+using registered = caf::atom_constant<caf::atom("reg_regd")>;
+using cancel = caf::atom_constant<caf::atom("reg_cancel")>;
+using waiters = caf::atom_constant<caf::atom("reg_waitrs")>;
 } // namespace reg_atoms
 
 /// Spawns the name registry (gproc-style; CAF's own has 10-character atom
@@ -33,6 +38,15 @@ using expire = caf::atom_constant<caf::atom("reg_expire")>;
 /// - (reg_await, name, int64_t timeout_ms) -> actor as soon as registered,
 ///   or runtime_errc::await_timeout; an awaiting actor that dies is dropped
 ///   from the waiters without touching the name
+/// - (reg_put, name, actor, term value) -> ok: registers with a value
+///   (gproc's value), which (reg_value, name) -> term returns (null when
+///   the name has none or is unregistered)
+/// - (reg_nbwait, name) -> ok, from an actor, without blocking it: the
+///   registry sends it (reg_regd, name, actor) once the name is registered
+///   (at once when it is), a single time; a waiter that dies is dropped
+/// - (reg_cancel, name) -> ok: drops the caller's nb waits on `name`;
+///   nothing is delivered for them after this reply
+/// - (reg_waitrs) -> int64_t: the waits pending (await and nb_wait)
 /// - (reg_names) -> std::vector<std::string>, sorted
 caf::actor spawn_registry(caf::actor_system& sys);
 
