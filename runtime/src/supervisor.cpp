@@ -648,13 +648,13 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
       return result;
     },
     [self](sup_atoms::count_children) {
-      int specs = 0, active = 0, supervisors = 0, workers = 0;
+      child_counts n;
       for (auto& c : self->state.children) {
-        ++specs;
-        active += c.handle ? 1 : 0;
-        (c.spec.is_supervisor ? supervisors : workers) += 1;
+        ++n.specs;
+        n.active += c.handle ? 1 : 0;
+        (c.spec.is_supervisor ? n.supervisors : n.workers) += 1;
       }
-      return std::vector<int>{specs, active, supervisors, workers};
+      return n;
     },
     [self](sup_atoms::stop_timeout, uint64_t key, uint64_t serial) {
       auto& st = self->state;

@@ -275,10 +275,13 @@ TEST_CASE("simple_one_for_one starts children from args and stops them",
       .receive([&](caf::actor& a) { phones.push_back(a); },
                [&](caf::error& e) { FAIL(f.sys.render(e)); });
   CHECK(f.rec->count("start phone:2") == 1);
-  std::vector<int> counts;
+  relc::child_counts counts;
   f.self->request(sup, 5s, sup_atoms::count_children::value)
-    .receive([&](std::vector<int>& c) { counts = c; }, [](caf::error&) {});
-  CHECK(counts == std::vector<int>{3, 3, 0, 3});
+    .receive([&](relc::child_counts& c) { counts = c; }, [](caf::error&) {});
+  CHECK(counts.specs == 3);
+  CHECK(counts.active == 3);
+  CHECK(counts.supervisors == 0);
+  CHECK(counts.workers == 3);
   f.crash(phones[0]); // transient, abnormal: restarted with the same args
   REQUIRE(f.eventually([&] { return f.rec->count("start phone:1") == 2; }));
   f.self->request(sup, 5s, sup_atoms::terminate_child::value, phones[1])

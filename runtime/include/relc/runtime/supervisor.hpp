@@ -62,6 +62,14 @@ struct child_spec {
   bool is_supervisor = false;
 };
 
+/// What count_children answers (OTP's count_children proplist).
+struct child_counts {
+  int specs = 0;       ///< children the supervisor has specs for
+  int active = 0;      ///< of those, running
+  int supervisors = 0; ///< specs that are supervisors
+  int workers = 0;     ///< specs that are workers
+};
+
 /// Supervisor flags: strategy and restart intensity (OTP defaults: at most
 /// 1 restart in 5 s).
 struct supervisor_flags {
@@ -108,7 +116,7 @@ using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
 /// - (sup_rstart, std::string id) -> actor restart a stopped child
 /// - (sup_delete, std::string id) -> ok    forget a stopped child's spec
 /// - (sup_which) -> std::vector<child_info>
-/// - (sup_count) -> std::vector<int>{specs, active, supervisors, workers}
+/// - (sup_count) -> child_counts
 /// - (sup_init) -> ok once all initial children started, or the error
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children);
@@ -131,4 +139,5 @@ child_spec supervisor_child(std::string id, supervisor_flags flags,
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_spec)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_counts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<relc::child_info>)
