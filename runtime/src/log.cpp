@@ -15,19 +15,30 @@ std::mutex sink_mutex;
 std::function<void(log_level, const std::string&)> sink;
 std::atomic<int> threshold{static_cast<int>(log_level::info)};
 
-// ISO 8601 UTC with milliseconds: sortable, unambiguous across zones.
+// ISO 8601 UTC with milliseconds: sortable, unambiguous across zones. The
+// date and time up to the second are formatted once per second per thread
+// (reports come in bursts: a supervisor restarting a child logs two).
 void append_timestamp(std::string& out) {
   using namespace std::chrono;
   auto now = system_clock::now();
-  auto secs = system_clock::to_time_t(now);
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-           tm.tm_sec, static_cast<int>(ms));
-  out += buf;
+  auto since = duration_cast<milliseconds>(now.time_since_epoch()).count();
+  auto secs = static_cast<time_t>(since / 1000);
+  auto ms = static_cast<int>(since % 1000);
+  thread_local time_t cached_secs = -1;
+  thread_local char cached[64];
+  if (secs != cached_secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
+    cached_secs = secs;
+  }
+  out += cached;
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += "Z ";
 }
 
 void append_one_line(std::string& out, const std::string& text) {

@@ -9,6 +9,9 @@
 // 5); run configurations alternate, so noise hits them alike. Not a test.
 // Usage: boot_bench [N...] [--runs R] [--shape empty|work|both]
 //                   [--start sequential|parallel|both]
+//                   [--against RELC NODE APP_LIB]   also boot the empty shape
+//                   with another build's relc, node and bench app (an older
+//                   relc: "nothing may get slower"), alternating with this one
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -157,6 +160,7 @@ int main(int argc, char** argv) {
   int runs = 5;
   std::vector<std::string> shapes{"empty", "work"};
   std::vector<std::string> starts{"sequential", "parallel"};
+  std::string other_relc, other_node, other_lib;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--runs" && i + 1 < argc)
@@ -165,6 +169,10 @@ int main(int argc, char** argv) {
       std::string s = argv[++i];
       shapes = s == "both" ? std::vector<std::string>{"empty", "work"}
                            : std::vector<std::string>{s};
+    } else if (a == "--against" && i + 3 < argc) {
+      other_relc = argv[++i];
+      other_node = argv[++i];
+      other_lib = argv[++i];
     } else if (a == "--start" && i + 1 < argc) {
       std::string s = argv[++i];
       starts = s == "both" ? std::vector<std::string>{"sequential", "parallel"}
@@ -205,6 +213,21 @@ int main(int argc, char** argv) {
       }
       releases[config] = dir / "out" / "synthetic";
     }
+    // The same empty-shape release built and booted by the other relc.
+    fs::path other_release;
+    if (!other_node.empty()) {
+      auto dir = root / (std::to_string(n) + "-other");
+      relc::bench::make_synthetic_release(dir.string(), n, 42, other_lib, "empty");
+      std::ofstream{dir / "synthetic.rel", std::ios::app} << "include_runtime: false\n";
+      auto cmd = other_relc + " build " + (dir / "synthetic.rel").string() + " --lib-dir "
+                 + (dir / "lib").string() + " --out " + (dir / "out").string()
+                 + " --no-tar > /dev/null 2>&1";
+      if (system(cmd.c_str()) != 0) {
+        fprintf(stderr, "the other relc's build failed for %s\n", dir.c_str());
+        return 1;
+      }
+      other_release = dir / "out" / "synthetic";
+    }
     // The floor of each shape loads that shape's libraries.
     std::map<std::string, std::vector<std::string>> floor_argv;
     for (auto& [config, rel] : releases) {
@@ -230,6 +253,16 @@ int main(int argc, char** argv) {
         if (b.ready_ms < 0 || b.stop_ms < 0)
           return 1;
         auto& c = boot[config];
+        c.ready.add(b.ready_ms);
+        c.stop.add(b.stop_ms);
+        c.exit.add(b.exit_ms);
+        c.rss.add(b.max_rss_kb / 1024.0);
+      }
+      if (!other_release.empty()) {
+        auto b = run_once({other_node, "boot", other_release.string()}, root, true);
+        if (b.ready_ms < 0 || b.stop_ms < 0)
+          return 1;
+        auto& c = boot["empty/other-build"];
         c.ready.add(b.ready_ms);
         c.stop.add(b.stop_ms);
         c.exit.add(b.exit_ms);
