@@ -384,7 +384,7 @@ std::string dir_from_env(const char* var, const std::string& fallback) {
 
 // mkdir -p with `mode` for the directories it creates.
 void make_dirs(const std::string& path, mode_t mode) {
-  for (size_t pos = 1; pos != std::string::npos;) {
+  for (size_t pos = 0; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
     mkdir(path.substr(0, pos).c_str(), mode);
   }
