@@ -112,13 +112,18 @@ master_job make_stop_job(app_record& app, caf::actor top,
     // The tree and the adopted actors get 80% of the time; stop/1 the rest.
     auto now = clock_type::now();
     auto tree_deadline = now + (deadline - now) * 4 / 5;
-    set(stop_stage::prep_stop);
-    if (app.callback)
+    // prep_stop and stop return nothing; a throw is reported, the stop goes on.
+    auto run = [&](const char* step, auto call) {
+      if (!app.callback)
+        return;
       if (auto err = guarded([&] {
-            app.callback->prep_stop(*app.ctx);
+            call();
             return caf::error{};
           }))
-        report_failure(name, "prep_stop", err);
+        report_failure(name, step, err);
+    };
+    set(stop_stage::prep_stop);
+    run("prep_stop", [&] { app.callback->prep_stop(*app.ctx); });
     set(stop_stage::tree);
     if (top) {
       auto gone = std::make_shared<start_signal>();
@@ -136,12 +141,7 @@ master_job make_stop_job(app_record& app, caf::actor top,
     for (auto& a : adopted)
       a->kill_all_and_wait(tree_deadline);
     set(stop_stage::stop);
-    if (app.callback)
-      if (auto err = guarded([&] {
-            app.callback->stop(*app.ctx);
-            return caf::error{};
-          }))
-        report_failure(name, "stop", err);
+    run("stop", [&] { app.callback->stop(*app.ctx); });
     set(stop_stage::done);
     return job_result{};
   };

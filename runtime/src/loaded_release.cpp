@@ -1,7 +1,7 @@
 #include "loaded_release.hpp"
 
 #include "blocking_call.hpp"
-#include "relc/runtime/registry.hpp"
+#include "registry_calls.hpp"
 
 #include <caf/all.hpp>
 
@@ -135,59 +135,46 @@ caf::actor app_ctx::registry() {
   return owner_.registry;
 }
 
-caf::expected<caf::message> app_ctx::call_message(
-  const caf::actor& whom, caf::message msg, std::chrono::milliseconds timeout) {
+// Runs `f` with the app's reusable caller, or with a fresh one while that
+// one is in use (an abandoned callback of this app may still hold it).
+template <class F>
+auto app_ctx::with_caller(F f) {
   std::unique_lock<std::mutex> guard{caller_mtx_, std::try_to_lock};
   if (!guard.owns_lock()) {
     caf::scoped_actor fresh{system(), true};
-    return blocking_call(*fresh, whom, std::move(msg), timeout);
+    return f(*fresh);
   }
   if (!caller_)
     caller_ = std::make_unique<caf::scoped_actor>(system(), true);
-  return blocking_call(**caller_, whom, std::move(msg), timeout);
+  return f(**caller_);
+}
+
+caf::expected<caf::message> app_ctx::call_message(
+  const caf::actor& whom, caf::message msg, std::chrono::milliseconds timeout) {
+  return with_caller([&](caf::blocking_actor& self) {
+    return blocking_call(self, whom, std::move(msg), timeout);
+  });
 }
 
 caf::error app_ctx::register_name(const std::string& name,
                                   const caf::actor& who) {
-  auto reply = call_message(registry(),
-                            caf::make_message(reg_atoms::put::value, name, who),
-                            std::chrono::seconds(10));
-  return reply ? caf::error{} : reply.error();
+  return with_caller([&](caf::blocking_actor& self) {
+    return register_name_from(self, registry(), name, who);
+  });
 }
 
 caf::expected<caf::actor> app_ctx::whereis(const std::string& name) {
-  auto reply = call_message(registry(),
-                            caf::make_message(reg_atoms::get::value, name),
-                            std::chrono::seconds(10));
-  if (!reply)
-    return reply.error();
-  if (!reply->match_elements<caf::actor>())
-    return caf::make_error(caf::sec::unexpected_response);
-  return reply->get_as<caf::actor>(0);
+  return with_caller([&](caf::blocking_actor& self) {
+    return whereis_from(self, registry(), name);
+  });
 }
 
 caf::expected<std::vector<caf::actor>>
 app_ctx::await_names(const std::vector<std::string>& names,
                      std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::vector<caf::actor> result;
-  for (auto& name : names) {
-    auto left = std::max(std::chrono::milliseconds{0},
-                         std::chrono::duration_cast<std::chrono::milliseconds>(
-                           deadline - std::chrono::steady_clock::now()));
-    // The registry enforces the deadline; the call's timeout is a backstop.
-    auto reply = call_message(
-      registry(),
-      caf::make_message(reg_atoms::await::value, name,
-                        static_cast<int64_t>(left.count())),
-      left + std::chrono::seconds(5));
-    if (!reply)
-      return reply.error();
-    if (!reply->match_elements<caf::actor>())
-      return caf::make_error(caf::sec::unexpected_response);
-    result.push_back(reply->get_as<caf::actor>(0));
-  }
-  return result;
+  return with_caller([&](caf::blocking_actor& self) {
+    return await_names_from(self, registry(), names, timeout);
+  });
 }
 
 void app_ctx::adopt(const caf::actor& actor) {

@@ -98,6 +98,9 @@ public:
   std::vector<std::pair<std::string, caf::actor>> take_included();
 
 private:
+  template <class F>
+  auto with_caller(F f);
+
   loaded_release& owner_;
   app_record& app_;
   std::mutex mtx_;

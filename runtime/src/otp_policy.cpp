@@ -51,6 +51,45 @@ public:
   }
 
 private:
+  // The apps the controller starts, in the plan's order, and whether a
+  // failed start fails the boot (all but temporary ones); the others are
+  // only loaded, and the timeline says so.
+  struct start_list {
+    std::vector<std::string> names;
+    std::vector<bool> ends_boot;
+  };
+
+  static start_list apps_to_start(controller_ops& ops) {
+    start_list result;
+    for (auto& a : ops.release().apps) {
+      if (a->plan.name == "kernel")
+        continue;
+      if (!started_by_controller(*a)) {
+        ops.step("loaded " + a->plan.name);
+        continue;
+      }
+      result.names.push_back(a->plan.name);
+      result.ends_boot.push_back(a->plan.type != app_start_type::temporary);
+    }
+    return result;
+  }
+
+  // OTP's judgment of a start that failed: a temporary app's is reported
+  // and the boot goes on; any other is the boot's failure (the first one
+  // is kept). Returns true when `err` failed the boot just now.
+  static bool judge_start(controller_ops& ops, const std::string& name,
+                          const caf::error& err, caf::error& failure) {
+    if (!err || failure)
+      return false;
+    if (ops.release().find(name)->plan.type == app_start_type::temporary) {
+      log(log_level::error, "application_controller",
+          describe_error(err) + " (type temporary: the boot goes on)");
+      return false;
+    }
+    failure = err;
+    return true;
+  }
+
   // `start: parallel`: every app whose dependencies have all started (or
   // failed: then its start fails on the missing one, as in order) starts
   // at once, each on a master of its own, up to `limit` at a time. Starts
@@ -72,17 +111,11 @@ private:
 
   void boot_parallel(controller_ops& ops, done_fn done) {
     auto p = std::make_shared<parallel_boot>();
-    for (auto& a : ops.release().apps) {
-      if (a->plan.name == "kernel")
-        continue;
-      if (!started_by_controller(*a)) {
-        ops.step("loaded " + a->plan.name);
-        continue;
-      }
-      p->index[a->plan.name] = p->names.size();
-      p->names.push_back(a->plan.name);
-      p->ends_boot.push_back(a->plan.type != app_start_type::temporary);
-    }
+    auto list = apps_to_start(ops);
+    p->names = std::move(list.names);
+    p->ends_boot = std::move(list.ends_boot);
+    for (size_t i = 0; i < p->names.size(); ++i)
+      p->index[p->names[i]] = i;
     p->states.assign(p->names.size(), parallel_boot::state::waiting);
     // Callbacks mostly wait on round trips to actors: more masters than
     // cores keep the schedulers busy.
@@ -116,15 +149,8 @@ private:
       ops.start_in_order(
         {p->names[i]}, {p->ends_boot[i]},
         [&ops, p](const std::string& name, caf::error err) {
-          if (!err || p->failure)
-            return;
-          if (ops.release().find(name)->plan.type == app_start_type::temporary) {
-            log(log_level::error, "application_controller",
-                describe_error(err) + " (type temporary: the boot goes on)");
-          } else {
-            p->failure = err;
+          if (judge_start(ops, name, err, p->failure))
             p->halted = true;
-          }
         },
         [this, &ops, p, i] {
           p->states[i] = parallel_boot::state::settled;
@@ -142,29 +168,12 @@ private:
   // The apps in start order; temporary ones may fail (reported, the boot
   // goes on), transient and permanent ones fail the boot.
   void boot_all(controller_ops& ops, done_fn done) {
-    std::vector<std::string> names;
-    std::vector<bool> ends_boot;
-    for (auto& a : ops.release().apps) {
-      if (a->plan.name == "kernel")
-        continue;
-      if (!started_by_controller(*a)) {
-        ops.step("loaded " + a->plan.name);
-        continue;
-      }
-      names.push_back(a->plan.name);
-      ends_boot.push_back(a->plan.type != app_start_type::temporary);
-    }
+    auto list = apps_to_start(ops);
     auto failure = std::make_shared<caf::error>();
     ops.start_in_order(
-      std::move(names), std::move(ends_boot),
+      std::move(list.names), std::move(list.ends_boot),
       [&ops, failure](const std::string& name, caf::error err) {
-        if (!err || *failure)
-          return;
-        if (ops.release().find(name)->plan.type == app_start_type::temporary)
-          log(log_level::error, "application_controller",
-              describe_error(err) + " (type temporary: the boot goes on)");
-        else
-          *failure = err;
+        judge_start(ops, name, err, *failure);
       },
       [failure, done] { done(*failure); });
   }

@@ -1,10 +1,13 @@
 #include "relc/runtime/registry.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <caf/all.hpp>
 
 #include "blocking_call.hpp"
+#include "registry_calls.hpp"
+#include "relc/runtime/application.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/term.hpp"
 
@@ -175,27 +178,57 @@ caf::actor spawn_registry(caf::actor_system& sys) {
   return sys.spawn<caf::hidden>(registry_impl);
 }
 
-caf::error register_name(caf::actor_system& sys, const caf::actor& registry,
-                         const std::string& name, const caf::actor& who) {
-  caf::scoped_actor self{sys, true};
-  auto reply = blocking_call(*self, registry,
+caf::error register_name_from(caf::blocking_actor& self,
+                              const caf::actor& registry,
+                              const std::string& name, const caf::actor& who) {
+  auto reply = blocking_call(self, registry,
                              caf::make_message(reg_atoms::put::value, name, who),
                              std::chrono::seconds(10));
   return reply ? caf::error{} : reply.error();
+}
+
+caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
+                                       const caf::actor& registry,
+                                       const std::string& name) {
+  return reply_as<caf::actor>(
+    blocking_call(self, registry, caf::make_message(reg_atoms::get::value, name),
+                  std::chrono::seconds(10)));
+}
+
+caf::expected<std::vector<caf::actor>>
+await_names_from(caf::blocking_actor& self, const caf::actor& registry,
+                 const std::vector<std::string>& names,
+                 std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<caf::actor> result;
+  for (auto& name : names) {
+    auto left = std::max(std::chrono::milliseconds{0},
+                         std::chrono::duration_cast<std::chrono::milliseconds>(
+                           deadline - std::chrono::steady_clock::now()));
+    // The registry enforces the deadline; the call's timeout is a backstop.
+    auto who = reply_as<caf::actor>(blocking_call(
+      self, registry,
+      caf::make_message(reg_atoms::await::value, name,
+                        static_cast<int64_t>(left.count())),
+      left + std::chrono::seconds(5)));
+    if (!who)
+      return who.error();
+    result.push_back(std::move(*who));
+  }
+  return result;
+}
+
+caf::error register_name(caf::actor_system& sys, const caf::actor& registry,
+                         const std::string& name, const caf::actor& who) {
+  caf::scoped_actor self{sys, true};
+  return register_name_from(*self, registry, name, who);
 }
 
 caf::expected<caf::actor> whereis(caf::actor_system& sys,
                                   const caf::actor& registry,
                                   const std::string& name) {
   caf::scoped_actor self{sys, true};
-  auto reply = blocking_call(*self, registry,
-                             caf::make_message(reg_atoms::get::value, name),
-                             std::chrono::seconds(10));
-  if (!reply)
-    return reply.error();
-  if (!reply->match_elements<caf::actor>())
-    return caf::make_error(caf::sec::unexpected_response);
-  return reply->get_as<caf::actor>(0);
+  return whereis_from(*self, registry, name);
 }
 
 caf::expected<std::vector<caf::actor>>
@@ -203,24 +236,7 @@ await_names(caf::actor_system& sys, const caf::actor& registry,
             const std::vector<std::string>& names,
             std::chrono::milliseconds timeout) {
   caf::scoped_actor self{sys, true};
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::vector<caf::actor> result;
-  for (auto& name : names) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    if (left.count() < 0)
-      left = std::chrono::milliseconds{0};
-    caf::error failure;
-    // The registry enforces the deadline; the request timeout is a backstop.
-    self->request(registry, left + std::chrono::seconds(5),
-                  reg_atoms::await::value, name,
-                  static_cast<int64_t>(left.count()))
-      .receive([&](caf::actor& who) { result.push_back(who); },
-               [&](caf::error& err) { failure = err; });
-    if (failure)
-      return failure;
-  }
-  return result;
+  return await_names_from(*self, registry, names, timeout);
 }
 
 } // namespace relc

@@ -23,6 +23,17 @@ class actor_system;
 
 namespace relc {
 
+/// A reply of one element as R: the error stays an error, a reply of
+/// another shape is caf::sec::unexpected_response.
+template <class R>
+caf::expected<R> reply_as(caf::expected<caf::message> reply) {
+  if (!reply)
+    return reply.error();
+  if (!reply->template match_elements<R>())
+    return caf::make_error(caf::sec::unexpected_response);
+  return reply->template get_as<R>(0);
+}
+
 /// What the runtime gives an application's callbacks: the actor system the
 /// app runs in, its name and its configuration. Implemented by the runtime.
 class app_context {
@@ -85,13 +96,8 @@ public:
   template <class R, class... Ts>
   caf::expected<R> call(const caf::actor& whom,
                         std::chrono::milliseconds timeout, Ts&&... xs) {
-    auto reply = call_message(whom, caf::make_message(std::forward<Ts>(xs)...),
-                              timeout);
-    if (!reply)
-      return reply.error();
-    if (!reply->template match_elements<R>())
-      return caf::make_error(caf::sec::unexpected_response);
-    return reply->template get_as<R>(0);
+    return reply_as<R>(call_message(
+      whom, caf::make_message(std::forward<Ts>(xs)...), timeout));
   }
 
   /// Registers `name` for `who` in the node's registry (an error when the

@@ -1,0 +1,32 @@
+#pragma once
+
+// The registry's requests as blocking calls from a given blocking actor:
+// the one implementation behind registry.hpp's free helpers (a scoped
+// actor each) and the app context's (the app's reusable caller).
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+namespace relc {
+
+/// All block the calling thread, one round trip per name.
+caf::error register_name_from(caf::blocking_actor& self,
+                              const caf::actor& registry,
+                              const std::string& name, const caf::actor& who);
+
+caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
+                                       const caf::actor& registry,
+                                       const std::string& name);
+
+caf::expected<std::vector<caf::actor>>
+await_names_from(caf::blocking_actor& self, const caf::actor& registry,
+                 const std::vector<std::string>& names,
+                 std::chrono::milliseconds timeout);
+
+} // namespace relc
