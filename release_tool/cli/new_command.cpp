@@ -2,25 +2,13 @@
 
 #include <filesystem>
 
+#include "relc/release/names.hpp"
 #include "relc/release/project_template.hpp"
 #include "relc/release/release_error.hpp"
 
 namespace fs = std::filesystem;
 
 namespace relc::cli {
-
-namespace {
-
-bool valid_name(const std::string& s) {
-  if (s.empty() || s.size() > 64 || s[0] < 'a' || s[0] > 'z')
-    return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  return true;
-}
-
-} // namespace
 
 void new_command::add_to(CLI::App& app) {
   cmd_ = app.add_subcommand("new", "write a new app or release project");
@@ -46,7 +34,7 @@ int new_command::run(std::ostream& out, std::ostream& err) {
     app_ = name_;
   for (auto& [what, value] : {std::pair{is_release ? "release" : "app", name_},
                               std::pair{"app", app_}})
-    if (!valid_name(value)) {
+    if (!release::is_valid_name(value)) {
       err << "relc: error: " << what << " name '" << value
           << "': expected [a-z][a-z0-9_]* (at most 64 characters)\n";
       return exit_usage;

@@ -207,21 +207,18 @@ void check_runpaths(const resolved_release& rel,
       continue;
     }
     for (auto& entry : lib.elf.runpath) {
-      auto rest = entry;
-      for (auto origin : {"$ORIGIN", "${ORIGIN}"})
-        if (rest.rfind(origin, 0) == 0) {
-          rest = rest.substr(std::string{origin}.size());
-          break;
-        }
-      if (rest == entry) {
+      auto rest = expand_origin(entry, ""); // what follows $ORIGIN
+      if (!rest) {
         say("'" + entry + "' is outside the release (use $ORIGIN-relative "
             "paths, or none)");
         break;
       }
+      // Climbing above the root at any point leaves the release, even if
+      // the path comes back down: the root's own name is not known.
       int depth = 3; // lib/<app>-<vsn>/lib below the release root
       bool outside = false;
       std::string part;
-      std::istringstream parts{rest};
+      std::istringstream parts{*rest};
       while (std::getline(parts, part, '/')) {
         if (part == "..")
           outside |= --depth < 0;

@@ -33,7 +33,13 @@ caf::expected<std::string> read_bytes(const std::string& path) {
   return buffer.str();
 }
 
-caf::expected<elf_info> read_elf(const std::string& path) {
+// The file's bytes and what its ELF headers say; errors name the file.
+struct elf_file {
+  std::string bytes;
+  elf_info info;
+};
+
+caf::expected<elf_file> load_elf(const std::string& path) {
   auto bytes = read_bytes(path);
   if (!bytes)
     return bytes.error();
@@ -41,7 +47,14 @@ caf::expected<elf_info> read_elf(const std::string& path) {
   if (!info)
     return make_error(release_errc::bad_input,
                       path + ": " + message_of(info.error()));
-  return info;
+  return elf_file{std::move(*bytes), std::move(*info)};
+}
+
+caf::expected<elf_info> read_elf(const std::string& path) {
+  auto file = load_elf(path);
+  if (!file)
+    return file.error();
+  return std::move(file->info);
 }
 
 } // namespace
@@ -52,20 +65,17 @@ std::string bundled_executable_runpath(const std::string& runtime_vsn) {
 
 caf::expected<std::string> relocated_copy(const std::string& path,
                                           const std::string& runpath) {
-  auto bytes = read_bytes(path);
-  if (!bytes)
-    return bytes.error();
-  auto info = parse_elf(*bytes);
-  if (!info)
-    return make_error(release_errc::bad_input,
-                      path + ": " + message_of(info.error()));
-  if (info->runpath_text == runpath
-      || (info->runpath_offset == 0 && runpath == "$ORIGIN"))
-    return bytes;
-  if (auto err = rewrite_runpath(*bytes, *info, runpath))
+  auto file = load_elf(path);
+  if (!file)
+    return file.error();
+  auto& info = file->info;
+  if (info.runpath_text == runpath
+      || (info.runpath_offset == 0 && runpath == "$ORIGIN"))
+    return std::move(file->bytes);
+  if (auto err = rewrite_runpath(file->bytes, info, runpath))
     return make_error(release_errc::bad_input,
                       path + ": " + message_of(err));
-  return bytes;
+  return std::move(file->bytes);
 }
 
 caf::expected<runtime_bundle> find_runtime_bundle(const std::string& exe) {

@@ -134,15 +134,6 @@ term to_term(const YAML::Node& node) {
   return plain_scalar(node.Scalar());
 }
 
-bool is_valid_name(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name[0] < 'a' || name[0] > 'z')
-    return false;
-  for (char c : name)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-      return false;
-  return true;
-}
-
 mapping_reader::mapping_reader(std::string file, YAML::Node node,
                                diagnostics& diags, std::string context)
   : file_(std::move(file)),

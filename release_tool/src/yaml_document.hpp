@@ -11,6 +11,7 @@
 
 #include "relc/release/diagnostics.hpp"
 #include "relc/runtime/term.hpp"
+#include "relc/release/names.hpp"
 
 namespace relc::release {
 
@@ -28,9 +29,6 @@ std::string describe(const YAML::Node& node);
 /// Converts a YAML value into a term: plain scalars are typed (null, bool,
 /// integer, real), quoted scalars stay strings.
 term to_term(const YAML::Node& node);
-
-/// True for `[a-z][a-z0-9_]*` up to 64 characters (app and module names).
-bool is_valid_name(const std::string& name);
 
 /// Reads the keys of one YAML mapping and reports each problem with its
 /// location, the key and what was expected.

@@ -5,31 +5,15 @@
 // no actor per call).
 #include <chrono>
 
-#include <caf/all.hpp>
-#include <relc/runtime/application.hpp>
-#include <relc/runtime/supervisor.hpp>
+#include "bench_tree.hpp"
 
 namespace {
-
-caf::behavior worker(caf::event_based_actor*) {
-  return {[](caf::get_atom) { return 1; }};
-}
 
 class bench_work_app : public relc::application {
 public:
   caf::expected<caf::actor> start(relc::app_context& ctx,
                                   const relc::term&) override {
-    std::vector<relc::child_spec> children;
-    for (auto id : {"w1", "w2"}) {
-      relc::child_spec spec;
-      spec.id = id;
-      spec.start = [](caf::actor_system& sys, const relc::term&)
-        -> caf::expected<caf::actor> { return sys.spawn(worker); };
-      children.push_back(spec);
-    }
-    relc::supervisor_flags flags;
-    flags.name = ctx.app_name() + "_sup";
-    auto sup = relc::start_supervisor(ctx.system(), flags, children);
+    auto sup = relc::bench::start_bench_tree(ctx);
     if (!sup)
       return sup;
     auto kids = ctx.call<std::vector<relc::child_info>>(
