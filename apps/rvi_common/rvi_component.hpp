@@ -70,8 +70,8 @@ public:
 
 private:
   caf::expected<caf::actor> whereis_service(relc::app_context& ctx) {
-    auto children = ctx.call<std::vector<relc::child_info>>(
-      sup_, std::chrono::seconds(5), relc::sup_atoms::which_children::value);
+    auto children = ctx.call(relc::as_supervisor(sup_), std::chrono::seconds(5),
+                             relc::sup_atoms::which_children::value);
     if (!children)
       return children.error();
     return children->empty() ? caf::actor{} : children->front().handle;

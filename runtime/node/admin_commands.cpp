@@ -133,7 +133,7 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
       return;
     self->request(ctl, query_timeout, ctl_atoms::registry::value)
       .then(
-        [self, s](caf::actor& reg) {
+        [self, s](registry_actor& reg) {
           if (!reg) {
             s.reply("error: the registry is not running\n");
             return;

@@ -451,7 +451,7 @@ public:
     self_->monitor(who);
   }
 
-  caf::actor on_registry() { return rel_->registry; }
+  registry_actor on_registry() { return rel_->registry; }
 
   void on_batch_started(uint64_t id, uint64_t i, job_result r) {
     auto it = batches_.find(id);

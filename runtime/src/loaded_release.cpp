@@ -131,7 +131,7 @@ std::vector<std::pair<std::string, caf::actor>> app_ctx::take_included() {
   return result;
 }
 
-caf::actor app_ctx::registry() {
+registry_actor app_ctx::registry() {
   return owner_.registry;
 }
 

@@ -81,7 +81,7 @@ public:
   std::vector<std::pair<std::string, term>>
   find_env_vars(const std::string& key) const override;
   caf::expected<caf::actor> start_included(const std::string& app) override;
-  caf::actor registry() override;
+  registry_actor registry() override;
   void adopt(const caf::actor& actor) override;
   caf::expected<caf::message> call_message(const caf::actor& whom,
                                            caf::message msg,
@@ -126,7 +126,7 @@ struct loaded_release {
   std::vector<std::unique_ptr<app_record>> apps; ///< start order
   /// Set once before the first callback runs, then only read.
   caf::actor_system* sys = nullptr;
-  caf::actor registry;
+  registry_actor registry;
 
   /// The app named `name` (null if none); O(1) once index() ran.
   app_record* find(const std::string& name);

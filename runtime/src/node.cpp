@@ -221,9 +221,9 @@ caf::error node::set_env(const std::string& app, const std::string& key,
     query_timeout, ctl_atoms::env_set::value, app, key, std::move(value)));
 }
 
-caf::actor node::registry() const {
-  auto r = impl_->ask<caf::actor>(query_timeout, ctl_atoms::registry::value);
-  return r ? *r : caf::actor{};
+registry_actor node::registry() const {
+  auto r = impl_->ask<registry_actor>(query_timeout, ctl_atoms::registry::value);
+  return r ? *r : registry_actor{};
 }
 
 std::string node::release_name() const {

@@ -5,7 +5,6 @@
 
 #include <caf/all.hpp>
 
-#include "blocking_call.hpp"
 #include "registry_calls.hpp"
 #include "relc/runtime/application.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -39,14 +38,14 @@ struct registry_state {
   static inline const char* name = "relc_registry";
 };
 
-using reg_ptr = caf::stateful_actor<registry_state>*;
+using reg_ptr = registry_actor::stateful_pointer<registry_state>;
 
 bool is_terminated(const caf::actor& who) {
   auto ptr = caf::actor_cast<caf::abstract_actor*>(who);
   return ptr == nullptr || ptr->getf(caf::abstract_actor::is_cleaned_up_flag);
 }
 
-caf::behavior registry_impl(reg_ptr self) {
+registry_actor::behavior_type registry_impl(reg_ptr self) {
   // Monitors serve two purposes: registered actors (erase their names) and
   // awaiting actors (drop their waits).
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -80,19 +79,20 @@ caf::behavior registry_impl(reg_ptr self) {
     st.waiters.erase(range.first, range.second);
     auto nb = st.nb_waiters.equal_range(name);
     for (auto w = nb.first; w != nb.second; ++w)
-      self->send(w->second.who, reg_atoms::registered::value, name, who);
+      caf::anon_send(w->second.who, reg_atoms::registered::value, name, who);
     st.nb_waiters.erase(nb.first, nb.second);
     return caf::ok_atom::value;
   };
   return {
-    [put](reg_atoms::put, const std::string& name, const caf::actor& who) {
+    [put](reg_atoms::put, const std::string& name,
+          const caf::actor& who) -> caf::result<caf::ok_atom> {
       return put(name, who, term{});
     },
     [put](reg_atoms::put, const std::string& name, const caf::actor& who,
-          term value) {
+          term value) -> caf::result<caf::ok_atom> {
       return put(name, who, std::move(value));
     },
-    [self](reg_atoms::value, const std::string& name) {
+    [self](reg_atoms::value, const std::string& name) -> term {
       auto& st = self->state;
       auto i = st.names.find(name);
       return i != st.names.end() ? i->second.value : term{};
@@ -104,14 +104,14 @@ caf::behavior registry_impl(reg_ptr self) {
         return make_error(runtime_errc::not_found,
                           "nb_wait on '" + name + "' needs an actor to tell");
       if (auto i = st.names.find(name); i != st.names.end()) {
-        self->send(who, reg_atoms::registered::value, name, i->second.who);
+        caf::anon_send(who, reg_atoms::registered::value, name, i->second.who);
         return caf::ok_atom::value;
       }
       self->monitor(who);
       st.nb_waiters.emplace(name, nb_waiter{who});
       return caf::ok_atom::value;
     },
-    [self](reg_atoms::cancel, const std::string& name) {
+    [self](reg_atoms::cancel, const std::string& name) -> caf::ok_atom {
       auto& st = self->state;
       auto who = self->current_sender();
       auto range = st.nb_waiters.equal_range(name);
@@ -119,15 +119,15 @@ caf::behavior registry_impl(reg_ptr self) {
         i = i->second.who.address() == who ? st.nb_waiters.erase(i) : std::next(i);
       return caf::ok_atom::value;
     },
-    [self](reg_atoms::waiters) {
+    [self](reg_atoms::waiters) -> int64_t {
       auto& st = self->state;
       return static_cast<int64_t>(st.waiters.size() + st.nb_waiters.size());
     },
-    [self](reg_atoms::erase, const std::string& name) {
+    [self](reg_atoms::erase, const std::string& name) -> caf::ok_atom {
       self->state.names.erase(name);
       return caf::ok_atom::value;
     },
-    [self](reg_atoms::get, const std::string& name) {
+    [self](reg_atoms::get, const std::string& name) -> caf::actor {
       auto& st = self->state;
       auto i = st.names.find(name);
       return i != st.names.end() ? i->second.who : caf::actor{};
@@ -163,7 +163,7 @@ caf::behavior registry_impl(reg_ptr self) {
           return;
         }
     },
-    [self](reg_atoms::names) {
+    [self](reg_atoms::names) -> std::vector<std::string> {
       std::vector<std::string> result;
       for (auto& [name, who] : self->state.names)
         result.push_back(name);
@@ -174,29 +174,37 @@ caf::behavior registry_impl(reg_ptr self) {
 
 } // namespace
 
-caf::actor spawn_registry(caf::actor_system& sys) {
+registry_actor spawn_registry(caf::actor_system& sys) {
   return sys.spawn<caf::hidden>(registry_impl);
 }
 
+namespace {
+
+constexpr std::chrono::seconds registry_timeout{10};
+
+} // namespace
+
 caf::error register_name_from(caf::blocking_actor& self,
-                              const caf::actor& registry,
+                              const registry_actor& registry,
                               const std::string& name, const caf::actor& who) {
-  auto reply = blocking_call(self, registry,
-                             caf::make_message(reg_atoms::put::value, name, who),
-                             std::chrono::seconds(10));
-  return reply ? caf::error{} : reply.error();
+  caf::error result;
+  self.request(registry, registry_timeout, reg_atoms::put::value, name, who)
+    .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = err; });
+  return result;
 }
 
 caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
-                                       const caf::actor& registry,
+                                       const registry_actor& registry,
                                        const std::string& name) {
-  return reply_as<caf::actor>(
-    blocking_call(self, registry, caf::make_message(reg_atoms::get::value, name),
-                  std::chrono::seconds(10)));
+  caf::expected<caf::actor> result{caf::actor{}};
+  self.request(registry, registry_timeout, reg_atoms::get::value, name)
+    .receive([&](caf::actor& who) { result = std::move(who); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
 }
 
 caf::expected<std::vector<caf::actor>>
-await_names_from(caf::blocking_actor& self, const caf::actor& registry,
+await_names_from(caf::blocking_actor& self, const registry_actor& registry,
                  const std::vector<std::string>& names,
                  std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -206,33 +214,34 @@ await_names_from(caf::blocking_actor& self, const caf::actor& registry,
                          std::chrono::duration_cast<std::chrono::milliseconds>(
                            deadline - std::chrono::steady_clock::now()));
     // The registry enforces the deadline; the call's timeout is a backstop.
-    auto who = reply_as<caf::actor>(blocking_call(
-      self, registry,
-      caf::make_message(reg_atoms::await::value, name,
-                        static_cast<int64_t>(left.count())),
-      left + std::chrono::seconds(5)));
-    if (!who)
-      return who.error();
-    result.push_back(std::move(*who));
+    caf::error failed;
+    self
+      .request(registry, left + std::chrono::seconds(5),
+               reg_atoms::await::value, name,
+               static_cast<int64_t>(left.count()))
+      .receive([&](caf::actor& who) { result.push_back(std::move(who)); },
+               [&](caf::error& err) { failed = std::move(err); });
+    if (failed)
+      return failed;
   }
   return result;
 }
 
-caf::error register_name(caf::actor_system& sys, const caf::actor& registry,
+caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
                          const std::string& name, const caf::actor& who) {
   caf::scoped_actor self{sys, true};
   return register_name_from(*self, registry, name, who);
 }
 
 caf::expected<caf::actor> whereis(caf::actor_system& sys,
-                                  const caf::actor& registry,
+                                  const registry_actor& registry,
                                   const std::string& name) {
   caf::scoped_actor self{sys, true};
   return whereis_from(*self, registry, name);
 }
 
 caf::expected<std::vector<caf::actor>>
-await_names(caf::actor_system& sys, const caf::actor& registry,
+await_names(caf::actor_system& sys, const registry_actor& registry,
             const std::vector<std::string>& names,
             std::chrono::milliseconds timeout) {
   caf::scoped_actor self{sys, true};

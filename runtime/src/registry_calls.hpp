@@ -13,19 +13,21 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "relc/runtime/registry.hpp"
+
 namespace relc {
 
 /// All block the calling thread, one round trip per name.
 caf::error register_name_from(caf::blocking_actor& self,
-                              const caf::actor& registry,
+                              const registry_actor& registry,
                               const std::string& name, const caf::actor& who);
 
 caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
-                                       const caf::actor& registry,
+                                       const registry_actor& registry,
                                        const std::string& name);
 
 caf::expected<std::vector<caf::actor>>
-await_names_from(caf::blocking_actor& self, const caf::actor& registry,
+await_names_from(caf::blocking_actor& self, const registry_actor& registry,
                  const std::vector<std::string>& names,
                  std::chrono::milliseconds timeout);
 

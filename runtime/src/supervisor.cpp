@@ -72,7 +72,7 @@ struct sup_state {
   static inline const char* name = "relc_supervisor";
 };
 
-using sup_ptr = caf::stateful_actor<sup_state>*;
+using sup_ptr = supervisor_actor::stateful_pointer<sup_state>;
 
 bool is_shutdown(const caf::error& reason) {
   return reason == caf::exit_reason::user_shutdown;
@@ -504,7 +504,7 @@ caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
   return start_and_reply(self, key, on_start_error::forget_spec);
 }
 
-caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
+supervisor_actor::behavior_type supervisor_impl(sup_ptr self, supervisor_flags flags,
                               std::vector<child_spec> specs,
                               std::shared_ptr<start_signal> started) {
   auto& st = self->state;
@@ -675,8 +675,9 @@ caf::behavior supervisor_impl(sup_ptr self, supervisor_flags flags,
 
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children) {
-  return sys.spawn(supervisor_impl, std::move(flags), std::move(children),
-                   std::shared_ptr<start_signal>{});
+  return caf::actor_cast<caf::actor>(
+    sys.spawn(supervisor_impl, std::move(flags), std::move(children),
+              std::shared_ptr<start_signal>{}));
 }
 
 caf::expected<caf::actor>
@@ -685,8 +686,8 @@ start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                  std::chrono::milliseconds timeout) {
   auto name = flags.name;
   auto started = std::make_shared<start_signal>();
-  auto sup = sys.spawn(supervisor_impl, std::move(flags), std::move(children),
-                       started);
+  auto sup = caf::actor_cast<caf::actor>(sys.spawn(
+    supervisor_impl, std::move(flags), std::move(children), started));
   if (!started->wait(std::chrono::steady_clock::now() + timeout)) {
     caf::anon_send_exit(sup, caf::exit_reason::kill);
     return make_error(runtime_errc::start_failed,
@@ -698,6 +699,10 @@ start_supervisor(caf::actor_system& sys, supervisor_flags flags,
     return err;
   }
   return sup;
+}
+
+supervisor_actor as_supervisor(const caf::actor& sup) {
+  return caf::actor_cast<supervisor_actor>(sup);
 }
 
 child_spec supervisor_child(std::string id, supervisor_flags flags,

@@ -16,8 +16,8 @@ public:
     auto sup = relc::bench::start_bench_tree(ctx);
     if (!sup)
       return sup;
-    auto kids = ctx.call<std::vector<relc::child_info>>(
-      *sup, std::chrono::seconds(5), relc::sup_atoms::which_children::value);
+    auto kids = ctx.call(relc::as_supervisor(*sup), std::chrono::seconds(5),
+                         relc::sup_atoms::which_children::value);
     if (!kids)
       return kids.error();
     worker_ = kids->front().handle;

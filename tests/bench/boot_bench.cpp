@@ -177,8 +177,19 @@ int main(int argc, char** argv) {
       std::string s = argv[++i];
       starts = s == "both" ? std::vector<std::string>{"sequential", "parallel"}
                            : std::vector<std::string>{s};
-    } else
-      sizes.push_back(atoi(argv[i]));
+    } else if (!a.empty() && a.find_first_not_of("0123456789") == std::string::npos
+               && atoi(a.c_str()) > 0) {
+      sizes.push_back(atoi(a.c_str()));
+    } else {
+      fprintf(stderr,
+              "usage: boot_bench [N...] [--runs R] [--shape empty|work|both] "
+              "[--start sequential|parallel|both] [--against RELC NODE BENCH_APP_SO]\n");
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
+  }
+  if (runs < 1) {
+    fprintf(stderr, "boot_bench: --runs: expected a positive count\n");
+    return 2;
   }
   std::vector<std::string> configs;
   for (auto& shape : shapes)

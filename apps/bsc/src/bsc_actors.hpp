@@ -5,6 +5,8 @@
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
 
+#include <relc/runtime/registry.hpp>
+
 namespace caf {
 class actor_system;
 } // namespace caf
@@ -15,7 +17,7 @@ namespace bsc {
 /// (allocated) -> std::vector<int>; raises an alarm at the overload handler
 /// found in the registry when it runs out.
 caf::actor spawn_frequency(caf::actor_system& sys, std::vector<int> pool,
-                           caf::actor registry);
+                           relc::registry_actor registry);
 
 /// The overload handler: (alarm, what) counts, (clear) resets,
 /// (count) -> int.
@@ -24,6 +26,6 @@ caf::actor spawn_overload(caf::actor_system& sys);
 /// A phone: idle --connect--> connected (holds a frequency) --hangup--> idle;
 /// (state) -> "idle" | "connected <f>"; (crash) makes it fail.
 caf::actor spawn_phone(caf::actor_system& sys, int number,
-                       caf::actor registry);
+                       relc::registry_actor registry);
 
 } // namespace bsc

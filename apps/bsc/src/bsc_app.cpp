@@ -23,7 +23,7 @@ std::vector<int> frequencies(const relc::term& env) {
 
 // Spawns an actor and registers it under `name` from inside the actor
 // system (asynchronously), so a restarted actor takes over its name.
-caf::actor registered(caf::actor who, const caf::actor& registry,
+caf::actor registered(caf::actor who, const relc::registry_actor& registry,
                       const std::string& name) {
   caf::anon_send(registry, relc::reg_atoms::put::value, name, who);
   return who;
@@ -38,7 +38,7 @@ relc::supervisor_flags phone_sup_flags() {
   return flags;
 }
 
-relc::child_spec phone_template(caf::actor registry) {
+relc::child_spec phone_template(relc::registry_actor registry) {
   relc::child_spec spec;
   spec.id = "phone";
   spec.restart = relc::child_restart::transient;

@@ -16,12 +16,12 @@ namespace {
 struct frequency_state {
   std::vector<int> free;
   std::vector<int> allocated;
-  caf::actor registry;
+  relc::registry_actor registry;
   static inline const char* name = "frequency";
 };
 
 caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
-                        std::vector<int> pool, caf::actor registry) {
+                        std::vector<int> pool, relc::registry_actor registry) {
   self->state.free = std::move(pool);
   self->state.registry = registry;
   // Registers itself, so a restarted server takes over the name at once.
@@ -71,7 +71,7 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
 } // namespace
 
 caf::actor spawn_frequency(caf::actor_system& sys, std::vector<int> pool,
-                           caf::actor registry) {
+                           relc::registry_actor registry) {
   return sys.spawn(frequency, std::move(pool), std::move(registry));
 }
 

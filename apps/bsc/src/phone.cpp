@@ -13,7 +13,7 @@ namespace {
 struct phone_state {
   int number = 0;
   int frequency = -1; // -1 while idle
-  caf::actor registry;
+  relc::registry_actor registry;
   caf::behavior idle;
   caf::behavior connected;
   static inline const char* name = "phone_fsm";
@@ -30,7 +30,7 @@ void with_frequency(phone_ptr self, F f) {
     .await(f, [](const caf::error&) {});
 }
 
-caf::behavior phone(phone_ptr self, int number, caf::actor registry) {
+caf::behavior phone(phone_ptr self, int number, relc::registry_actor registry) {
   auto& st = self->state;
   st.number = number;
   st.registry = registry;
@@ -90,7 +90,7 @@ caf::behavior phone(phone_ptr self, int number, caf::actor registry) {
 } // namespace
 
 caf::actor spawn_phone(caf::actor_system& sys, int number,
-                       caf::actor registry) {
+                       relc::registry_actor registry) {
   return sys.spawn(phone, number, std::move(registry));
 }
 

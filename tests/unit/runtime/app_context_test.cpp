@@ -9,6 +9,7 @@
 #include "loaded_release.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "relc/runtime/supervisor.hpp"
 
 using namespace std::chrono_literals;
 
@@ -122,4 +123,50 @@ TEST_CASE("ctx.register_name, whereis and await_names use the node's "
   other.join();
   for (auto& x : {a, b})
     caf::anon_send_exit(x, caf::exit_reason::kill);
+}
+
+TEST_CASE("ctx.call to a typed actor gives the interface's reply type",
+          "[runtime][app_context]") {
+  fixture f;
+  relc::app_context& ctx = *f.ctx;
+  relc::child_spec w;
+  w.id = "w";
+  w.start = [](caf::actor_system& sys, const relc::term&)
+    -> caf::expected<caf::actor> { return sys.spawn(echo); };
+  auto sup = relc::start_supervisor(f.sys, {}, {w, w});
+  // Two children with one id: the supervisor's start fails.
+  REQUIRE_FALSE(sup);
+  sup = relc::start_supervisor(f.sys, {}, {w});
+  REQUIRE(sup);
+  // which_children and count_children answer named fields.
+  auto kids = ctx.call(relc::as_supervisor(*sup), 1s,
+                       relc::sup_atoms::which_children::value);
+  static_assert(std::is_same_v<decltype(kids),
+                               caf::expected<std::vector<relc::child_info>>>);
+  REQUIRE(kids);
+  REQUIRE(kids->size() == 1);
+  CHECK(kids->front().id == "w");
+  CHECK_FALSE(kids->front().is_supervisor);
+  auto n = ctx.call(relc::as_supervisor(*sup), 1s,
+                    relc::sup_atoms::count_children::value);
+  REQUIRE(n);
+  CHECK(n->specs == 1);
+  CHECK(n->active == 1);
+  CHECK(n->workers == 1);
+  CHECK(n->supervisors == 0);
+  // An error reply stays an error: no child "x" to restart.
+  auto none = ctx.call(relc::as_supervisor(*sup), 1s,
+                       relc::sup_atoms::restart_child::value,
+                       std::string{"x"});
+  REQUIRE_FALSE(none);
+  CHECK(none.error() == relc::runtime_errc::not_found);
+  // The registry is typed as well: its value comes back as a term.
+  REQUIRE(ctx.call(f.rel.registry, 1s, relc::reg_atoms::put::value,
+                   std::string{"svc"}, kids->front().handle,
+                   relc::term{"v1"}));
+  auto v = ctx.call(f.rel.registry, 1s, relc::reg_atoms::value::value,
+                    std::string{"svc"});
+  REQUIRE(v);
+  CHECK(v->as_string() == "v1");
+  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
 }

@@ -16,7 +16,7 @@ namespace {
 struct fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  caf::actor registry = spawn_registry(sys);
+  relc::registry_actor registry = spawn_registry(sys);
   caf::actor spawn_idle() {
     return sys.spawn([]() -> caf::behavior { return {[](int x) { return x; }}; });
   }
@@ -123,7 +123,7 @@ namespace {
 
 // An actor that nb-waits on `name` and counts the (reg_regd) it gets;
 // (get) -> how many and the last actor; (reg_cancel) cancels, then answers.
-caf::behavior nb_waiter_impl(caf::event_based_actor* self, caf::actor registry,
+caf::behavior nb_waiter_impl(caf::event_based_actor* self, relc::registry_actor registry,
                              std::string name) {
   auto count = std::make_shared<int>(0);
   auto last = std::make_shared<caf::actor>();

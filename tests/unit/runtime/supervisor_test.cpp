@@ -74,7 +74,8 @@ struct fixture {
 
   std::vector<child_info> which(const caf::actor& sup) {
     std::vector<child_info> result;
-    self->request(sup, 5s, sup_atoms::which_children::value)
+    // Typed: the compiler checks the request and the reply's type.
+    self->request(as_supervisor(sup), 5s, sup_atoms::which_children::value)
       .receive([&](std::vector<child_info>& xs) { result = xs; },
                [&](caf::error& err) { FAIL(sys.render(err)); });
     return result;
@@ -271,13 +272,14 @@ TEST_CASE("simple_one_for_one starts children from args and stops them",
                                {spec("phone", f.rec, child_restart::transient)});
   std::vector<caf::actor> phones;
   for (auto n : {"1", "2", "3"})
-    f.self->request(sup, 5s, sup_atoms::start_child::value, term{n})
+    f.self->request(as_supervisor(sup), 5s, sup_atoms::start_child::value, term{n})
       .receive([&](caf::actor& a) { phones.push_back(a); },
                [&](caf::error& e) { FAIL(f.sys.render(e)); });
   CHECK(f.rec->count("start phone:2") == 1);
   relc::child_counts counts;
-  f.self->request(sup, 5s, sup_atoms::count_children::value)
-    .receive([&](relc::child_counts& c) { counts = c; }, [](caf::error&) {});
+  f.self->request(as_supervisor(sup), 5s, sup_atoms::count_children::value)
+    .receive([&](relc::child_counts& c) { counts = c; },
+             [&](caf::error& e) { FAIL(f.sys.render(e)); });
   CHECK(counts.specs == 3);
   CHECK(counts.active == 3);
   CHECK(counts.supervisors == 0);

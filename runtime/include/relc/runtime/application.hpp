@@ -12,9 +12,12 @@
 #include <caf/expected.hpp>
 #include <caf/make_message.hpp>
 #include <caf/message.hpp>
+#include <caf/response_type.hpp>
 #include <caf/sec.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "relc/runtime/export_names.hpp"
+#include "relc/runtime/registry.hpp"
 #include "relc/runtime/term.hpp"
 
 namespace caf {
@@ -75,7 +78,7 @@ public:
 
   /// The node's name registry (see registry.hpp for its requests and the
   /// blocking helpers).
-  virtual caf::actor registry() = 0;
+  virtual registry_actor registry() = 0;
 
   // -- calls from callbacks --------------------------------------------------
   //
@@ -98,6 +101,26 @@ public:
                         std::chrono::milliseconds timeout, Ts&&... xs) {
     return reply_as<R>(call_message(
       whom, caf::make_message(std::forward<Ts>(xs)...), timeout));
+  }
+
+  /// call() to a typed actor (a supervisor's as_supervisor(sup), the
+  /// registry): the compiler checks the request against the actor's
+  /// interface and gives the reply's type. Blocks:
+  /// `auto kids = ctx.call(relc::as_supervisor(sup), std::chrono::seconds(5),
+  ///                       relc::sup_atoms::which_children::value);`
+  template <class... Sigs, class... Ts>
+  auto call(const caf::typed_actor<Sigs...>& whom,
+            std::chrono::milliseconds timeout, Ts&&... xs) {
+    using answer = caf::response_type<caf::detail::type_list<Sigs...>,
+                                      caf::detail::decay_t<Ts>...>;
+    static_assert(answer::valid, "the actor does not accept this request");
+    using outputs = typename answer::type;
+    static_assert(caf::detail::tl_size<outputs>::value == 1,
+                  "call() takes requests with a one-value reply");
+    using R = caf::detail::tl_head_t<outputs>;
+    return reply_as<R>(call_message(caf::actor_cast<caf::actor>(whom),
+                                    caf::make_message(std::forward<Ts>(xs)...),
+                                    timeout));
   }
 
   /// Registers `name` for `who` in the node's registry (an error when the

@@ -9,6 +9,7 @@
 #include <caf/actor.hpp>
 #include <caf/error.hpp>
 
+#include "relc/runtime/registry.hpp"
 #include "relc/runtime/term.hpp"
 
 namespace caf {
@@ -159,7 +160,7 @@ public:
                                    const std::string& key, term value);
 
   /// The node's name registry actor (null before boot()). Blocks.
-  caf::actor registry() const;
+  registry_actor registry() const;
 
   /// The release's name and version (after load()).
   std::string release_name() const;

@@ -8,6 +8,10 @@
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "relc/runtime/term.hpp"
 
 namespace caf {
 class actor_system;
@@ -29,18 +33,18 @@ using cancel = caf::atom_constant<caf::atom("reg_cancel")>;
 using waiters = caf::atom_constant<caf::atom("reg_waitrs")>;
 } // namespace reg_atoms
 
-/// Spawns the name registry (gproc-style; CAF's own has 10-character atom
-/// names, no await and keeps dead actors). Names are strings. A name is
-/// removed when its actor dies. Requests:
+/// The name registry's protocol, checked by the compiler (gproc-style;
+/// CAF's own registry has 10-character atom names, no await and keeps dead
+/// actors). Names are strings; a name is removed when its actor dies.
 /// - (reg_put, name, actor) -> ok, or runtime_errc::name_taken
-/// - (reg_erase, name) -> ok (only the caller's own... any name; idempotent)
+/// - (reg_put, name, actor, term value) -> ok: registers with a value
+///   (gproc's value), which (reg_value, name) -> term returns (null when
+///   the name has none or is unregistered)
+/// - (reg_erase, name) -> ok (any name; idempotent)
 /// - (reg_get, name) -> actor (null when unregistered)
 /// - (reg_await, name, int64_t timeout_ms) -> actor as soon as registered,
 ///   or runtime_errc::await_timeout; an awaiting actor that dies is dropped
 ///   from the waiters without touching the name
-/// - (reg_put, name, actor, term value) -> ok: registers with a value
-///   (gproc's value), which (reg_value, name) -> term returns (null when
-///   the name has none or is unregistered)
 /// - (reg_nbwait, name) -> ok, from an actor, without blocking it: the
 ///   registry sends it (reg_regd, name, actor) once the name is registered
 ///   (at once when it is), a single time; a waiter that dies is dropped
@@ -48,22 +52,38 @@ using waiters = caf::atom_constant<caf::atom("reg_waitrs")>;
 ///   nothing is delivered for them after this reply
 /// - (reg_waitrs) -> int64_t: the waits pending (await and nb_wait)
 /// - (reg_names) -> std::vector<std::string>, sorted
-caf::actor spawn_registry(caf::actor_system& sys);
+/// - (reg_expire, ...) is the registry's own timer message, not a request.
+using registry_actor = caf::typed_actor<
+  caf::replies_to<reg_atoms::put, std::string, caf::actor>::with<caf::ok_atom>,
+  caf::replies_to<reg_atoms::put, std::string, caf::actor, term>::with<
+    caf::ok_atom>,
+  caf::replies_to<reg_atoms::erase, std::string>::with<caf::ok_atom>,
+  caf::replies_to<reg_atoms::get, std::string>::with<caf::actor>,
+  caf::replies_to<reg_atoms::value, std::string>::with<term>,
+  caf::replies_to<reg_atoms::await, std::string, int64_t>::with<caf::actor>,
+  caf::replies_to<reg_atoms::nb_wait, std::string>::with<caf::ok_atom>,
+  caf::replies_to<reg_atoms::cancel, std::string>::with<caf::ok_atom>,
+  caf::replies_to<reg_atoms::waiters>::with<int64_t>,
+  caf::replies_to<reg_atoms::names>::with<std::vector<std::string>>,
+  caf::reacts_to<reg_atoms::expire, std::string, uint64_t, int64_t>>;
+
+/// Spawns the name registry.
+registry_actor spawn_registry(caf::actor_system& sys);
 
 /// Blocking helpers for non-actor threads (boot, start phases, tests).
 [[nodiscard]] caf::error register_name(caf::actor_system& sys,
-                                       const caf::actor& registry,
+                                       const registry_actor& registry,
                                        const std::string& name,
                                        const caf::actor& who);
 
 [[nodiscard]] caf::expected<caf::actor>
-whereis(caf::actor_system& sys, const caf::actor& registry,
+whereis(caf::actor_system& sys, const registry_actor& registry,
         const std::string& name);
 
 /// Waits until every name is registered or `timeout` passed (one deadline
 /// for all); returns the actors in the order of `names`.
 [[nodiscard]] caf::expected<std::vector<caf::actor>>
-await_names(caf::actor_system& sys, const caf::actor& registry,
+await_names(caf::actor_system& sys, const registry_actor& registry,
             const std::vector<std::string>& names,
             std::chrono::milliseconds timeout);
 

@@ -9,6 +9,8 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/expected.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "relc/runtime/term.hpp"
 
@@ -101,14 +103,13 @@ using count_children = caf::atom_constant<caf::atom("sup_count")>;
 using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
 } // namespace sup_atoms
 
-/// Spawns a supervisor that starts `children` in order. It traps exits: an
-/// exit signal from anyone but its children stops the children in reverse
-/// order (honouring each shutdown spec) and then the supervisor with that
-/// reason. Past its restart intensity it stops everything and exits with
-/// runtime_errc::reached_max_restart_intensity. A child that fails to start
-/// makes the supervisor exit with runtime_errc::start_failed.
-///
-/// Requests it answers (a caller keeps the handle; finite timeouts):
+/// A supervisor's protocol, checked by the compiler (the supervisor is
+/// implemented as this typed actor). Spawn functions return plain
+/// caf::actor handles, since a supervisor is also a child among others;
+/// as_supervisor() gives the typed view of one:
+///   self->request(relc::as_supervisor(sup), 5s,
+///                 relc::sup_atoms::count_children::value)
+///     .then([](const relc::child_counts& n) { ... n.active ... });
 /// - (sup_start, child_spec) -> actor      start and add a child
 /// - (sup_start, term args) -> actor       simple_one_for_one: new child
 /// - (sup_term, std::string id) -> ok      stop a child, keep its spec
@@ -118,6 +119,31 @@ using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
 /// - (sup_which) -> std::vector<child_info>
 /// - (sup_count) -> child_counts
 /// - (sup_init) -> ok once all initial children started, or the error
+/// - (sup_stoptm, ...) is the supervisor's own timer message, not a request.
+using supervisor_actor = caf::typed_actor<
+  caf::replies_to<sup_atoms::init>::with<caf::ok_atom>,
+  caf::replies_to<sup_atoms::start_child, child_spec>::with<caf::actor>,
+  caf::replies_to<sup_atoms::start_child, term>::with<caf::actor>,
+  caf::replies_to<sup_atoms::terminate_child, std::string>::with<caf::ok_atom>,
+  caf::replies_to<sup_atoms::terminate_child, caf::actor>::with<caf::ok_atom>,
+  caf::replies_to<sup_atoms::restart_child, std::string>::with<caf::actor>,
+  caf::replies_to<sup_atoms::delete_child, std::string>::with<caf::ok_atom>,
+  caf::replies_to<sup_atoms::which_children>::with<std::vector<child_info>>,
+  caf::replies_to<sup_atoms::count_children>::with<child_counts>,
+  caf::reacts_to<sup_atoms::stop_timeout, uint64_t, uint64_t>>;
+
+/// The typed view of a supervisor's handle (unchecked: `sup` must be one).
+supervisor_actor as_supervisor(const caf::actor& sup);
+
+/// Spawns a supervisor that starts `children` in order. It traps exits: an
+/// exit signal from anyone but its children stops the children in reverse
+/// order (honouring each shutdown spec) and then the supervisor with that
+/// reason. Past its restart intensity it stops everything and exits with
+/// runtime_errc::reached_max_restart_intensity. A child that fails to start
+/// makes the supervisor exit with runtime_errc::start_failed.
+///
+/// Its requests are supervisor_actor's (a caller keeps the handle; finite
+/// timeouts).
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children);
 
