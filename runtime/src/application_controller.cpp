@@ -17,6 +17,7 @@
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "release_loader.hpp"
+#include "start_queue.hpp"
 
 namespace relc {
 
@@ -175,52 +176,77 @@ public:
       return;
     }
     auto outcome = std::make_shared<caf::error>();
-    start_in_order(
-      {name}, {true},
+    start_apps(
+      {name}, {true}, 1,
       [outcome](const std::string&, caf::error err) { *outcome = err; },
       [outcome, done] { done(*outcome); });
   }
 
-  void start_in_order(
-    std::vector<std::string> apps, std::vector<bool> ends_boot,
-    std::function<void(const std::string&, caf::error)> on_each,
-    std::function<void()> done) override {
+  void start_apps(std::vector<std::string> apps, std::vector<bool> ends_boot,
+                  size_t workers,
+                  std::function<void(const std::string&, caf::error)> on_each,
+                  std::function<void()> done) override {
     auto b = std::make_shared<start_batch>();
     b->id = ++batch_serial_;
     b->names = apps;
     b->on_each = std::move(on_each);
     b->done = std::move(done);
-    std::set<std::string> up; // what runs: the master adds what it starts
-    for (auto& [name, e] : entries_)
-      if (e.state == run_state::running)
-        up.insert(name);
+    // The batch's dependencies that already run (only those: copying every
+    // running app made a boot of one batch per app quadratic); the masters
+    // learn the rest from the queue.
+    auto up = std::make_shared<std::set<std::string>>();
+    std::map<std::string, size_t> position;
+    for (size_t i = 0; i < apps.size(); ++i)
+      position[apps[i]] = i;
+    std::vector<std::vector<size_t>> deps(apps.size());
     std::vector<app_record*> recs;
     std::vector<std::vector<phase_step>> phases;
-    for (auto& name : apps) {
+    for (size_t i = 0; i < apps.size(); ++i) {
+      auto& name = apps[i];
       auto& e = entries_[name];
       e.state = run_state::starting;
       e.exit_during_start.reset();
       b->attempts.push_back(++e.attempt);
       recs.push_back(rel_->find(name));
       phases.push_back(phase_plan(*rel_, *recs.back()));
+      for (auto* list : {&recs.back()->plan.applications,
+                         &recs.back()->plan.optional_applications})
+        for (auto& dep : *list)
+          if (auto j = position.find(dep); j != position.end())
+            deps[i].push_back(j->second);
+          else if (auto k = entries_.find(dep);
+                   k != entries_.end() && k->second.state == run_state::running)
+            up->insert(dep);
     }
+    auto queue = std::make_shared<start_queue>(std::move(deps), ends_boot);
+    b->queue = queue;
+    b->jobs = std::max<size_t>(1, std::min(workers, apps.size()));
     batches_[b->id] = b;
     auto ctl = caf::actor{self_};
-    auto cancelled = b->cancelled;
     auto id = b->id;
     auto progress = board_progress();
-    master_job job = [recs, phases, ends_boot, up, cancelled, ctl, id,
-                      progress]() mutable {
-      size_t i = 0;
-      while (i < recs.size() && !*cancelled) {
-        auto& rec = *recs[i];
+    auto shared_position = std::make_shared<const std::map<std::string, size_t>>(
+      std::move(position));
+    // Shared by the batch's masters, not copied per master.
+    auto plan = std::make_shared<const std::pair<
+      std::vector<app_record*>, std::vector<std::vector<phase_step>>>>(
+      std::move(recs), std::move(phases));
+    master_job job = [plan, up, queue, shared_position, ctl, id, progress]() {
+      auto& [recs, phases] = *plan;
+      int tried = 0;
+      while (auto i = queue->take()) {
+        auto& rec = *recs[*i];
         auto& name = rec.plan.name;
         std::string missing;
         for (auto* deps : {&rec.plan.applications,
                            &rec.plan.optional_applications})
-          for (auto& dep : *deps)
-            if (missing.empty() && dep != "kernel" && up.count(dep) == 0)
+          for (auto& dep : *deps) {
+            if (!missing.empty() || dep == "kernel" || up->count(dep) > 0)
+              continue;
+            auto j = shared_position->find(dep);
+            if (j == shared_position->end() || !queue->started(j->second))
               missing = dep;
+          }
         job_result one;
         if (!missing.empty()) {
           one.error = boot_failure(name, "start",
@@ -228,33 +254,33 @@ public:
                                      + "' is not started");
         } else {
           progress("start " + name);
-          one = make_start_job(rec, phases[i], progress)();
+          one = make_start_job(rec, phases[*i], progress)();
         }
-        bool ok = !one.error && one.value != 1;
-        if (ok)
-          up.insert(name);
+        queue->finish(*i, !one.error && one.value != 1);
         caf::anon_send(ctl, ctl_atoms::batch_started::value, id,
-                       static_cast<uint64_t>(i), std::move(one));
-        ++i;
-        if (!ok && ends_boot[i - 1])
-          break;
+                       static_cast<uint64_t>(*i), std::move(one));
+        ++tried;
       }
       job_result r;
-      r.value = static_cast<int>(i); // how many were tried
+      r.value = tried;
       return r;
     };
-    run_job(std::move(job), std::chrono::milliseconds{0},
-            [this, b](job_result r, bool) {
-              b->tried = static_cast<size_t>(r.value);
-              b->replied = true;
-              for (size_t i = b->tried; i < b->names.size(); ++i) {
-                auto& e = entries_[b->names[i]];
-                if (e.attempt == b->attempts[i] && e.state == run_state::starting)
-                  e.state = run_state::loaded; // never tried
-              }
-              finish_batch(b);
-              continue_stop(); // a stop may have waited for these
-            });
+    for (size_t k = 0; k < b->jobs; ++k)
+      run_job(job, std::chrono::milliseconds{0},
+              [this, b](job_result r, bool) {
+                b->tried += static_cast<size_t>(r.value);
+                if (++b->replies < b->jobs)
+                  return;
+                b->replied = true;
+                for (size_t i = 0; i < b->names.size(); ++i) {
+                  auto& e = entries_[b->names[i]];
+                  if (!b->queue->taken(i) && e.attempt == b->attempts[i]
+                      && e.state == run_state::starting)
+                    e.state = run_state::loaded; // never tried
+                }
+                finish_batch(b);
+                continue_stop(); // a stop may have waited for these
+              });
   }
 
   void end_node(const std::string& reason) override {
@@ -591,16 +617,17 @@ private:
     });
   }
 
-  // A start_in_order under way.
+  // A start_apps under way.
   struct start_batch {
     uint64_t id = 0;
     std::vector<std::string> names;
     std::vector<uint64_t> attempts;
     std::function<void(const std::string&, caf::error)> on_each;
     std::function<void()> done;
-    std::shared_ptr<std::atomic<bool>> cancelled
-      = std::make_shared<std::atomic<bool>>(false);
-    size_t tried = 0;   // known once the job replied
+    std::shared_ptr<start_queue> queue; // halted by a stop
+    size_t jobs = 1;    // masters taking from the queue
+    size_t replies = 0; // of those, done
+    size_t tried = 0;   // known once every job replied
     size_t handled = 0; // outcomes handled so far
     bool replied = false;
   };
@@ -823,8 +850,8 @@ private:
     if (stopping_)
       return;
     stopping_ = true;
-    for (auto& [id, b] : batches_) // the app under way completes; no
-      *b->cancelled = true;          // later one starts
+    for (auto& [id, b] : batches_) // the apps under way complete; no
+      b->queue->halt();              // later one starts
     stop_finished_ = false;
     status_.state = node_state::stopping;
     stop_began_ = clock_type::now();

@@ -33,13 +33,16 @@ public:
   virtual bool stopping() = 0;
   /// Starts one app (dependencies must run); holds no job slot itself.
   virtual void start_app(const std::string& app, done_fn done) = 0;
-  /// Starts `apps` in order on one master, back to back (OTP's sequential
-  /// boot without a controller round trip between apps). `on_each` runs in
-  /// the controller for every app that was tried, in order; a failed start
-  /// of an app with `ends_boot` true starts no later app; a stop asked for
-  /// starts no later app either. `done` runs after the last `on_each`.
-  virtual void start_in_order(
-    std::vector<std::string> apps, std::vector<bool> ends_boot,
+  /// Starts `apps` (in the plan's order: dependencies first) on `workers`
+  /// masters, each taking the next app whose dependencies in the batch are
+  /// done (start_queue): 1 is OTP's sequential boot, in order and without a
+  /// controller round trip between apps; more start independent apps at
+  /// once. `on_each` runs in the controller for every app that was tried,
+  /// as its start completes; a failed start of an app with `ends_boot`
+  /// true starts no later app, nor does a stop asked for. `done` runs after
+  /// the last `on_each`.
+  virtual void start_apps(
+    std::vector<std::string> apps, std::vector<bool> ends_boot, size_t workers,
     std::function<void(const std::string&, caf::error)> on_each,
     std::function<void()> done)
     = 0;

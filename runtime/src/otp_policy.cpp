@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "relc/runtime/log.hpp"
@@ -22,10 +23,7 @@ bool started_by_controller(const app_record& app) {
 class otp_policy : public boot_policy {
 public:
   void boot(controller_ops& ops, done_fn done) override {
-    if (ops.release().plan.parallel_start)
-      boot_parallel(ops, std::move(done));
-    else
-      boot_all(ops, std::move(done));
+    boot_all(ops, std::move(done));
   }
 
   void on_exit(controller_ops& ops, const std::string& name,
@@ -90,92 +88,31 @@ private:
     return true;
   }
 
-  // `start: parallel`: every app whose dependencies have all started (or
-  // failed: then its start fails on the missing one, as in order) starts
-  // at once, each on a master of its own, up to `limit` at a time. Starts
-  // complete in any order; the controller stops apps in the reverse of the
-  // order their starts completed. A failure that fails the boot, or a stop,
-  // starts nothing more; the boot ends when the starts under way are done.
-  struct parallel_boot {
-    std::vector<std::string> names; // the plan's order: dependencies first
-    std::vector<bool> ends_boot;
-    std::map<std::string, size_t> index;
-    enum class state { waiting, starting, settled };
-    std::vector<state> states;
-    size_t in_flight = 0;
-    size_t limit = 4;
-    bool halted = false;
-    caf::error failure;
-    done_fn done;
-  };
-
-  void boot_parallel(controller_ops& ops, done_fn done) {
-    auto p = std::make_shared<parallel_boot>();
-    auto list = apps_to_start(ops);
-    p->names = std::move(list.names);
-    p->ends_boot = std::move(list.ends_boot);
-    for (size_t i = 0; i < p->names.size(); ++i)
-      p->index[p->names[i]] = i;
-    p->states.assign(p->names.size(), parallel_boot::state::waiting);
-    // Callbacks mostly wait on round trips to actors: more masters than
-    // cores keep the schedulers busy.
-    p->limit = std::max<size_t>(8, 4 * std::thread::hardware_concurrency());
-    p->done = std::move(done);
-    dispatch(ops, p);
-  }
-
-  bool ready(controller_ops& ops, const parallel_boot& p, size_t i) {
-    auto& plan = ops.release().find(p.names[i])->plan;
-    for (auto* deps : {&plan.applications, &plan.optional_applications})
-      for (auto& dep : *deps)
-        if (auto j = p.index.find(dep);
-            j != p.index.end() && p.states[j->second] != parallel_boot::state::settled)
-          return false;
-    return true;
-  }
-
-  void dispatch(controller_ops& ops, std::shared_ptr<parallel_boot> p) {
-    if (ops.stopping())
-      p->halted = true;
-    bool waiting = false;
-    for (size_t i = 0; i < p->names.size(); ++i) {
-      if (p->states[i] != parallel_boot::state::waiting)
-        continue;
-      waiting = true;
-      if (p->halted || p->in_flight >= p->limit || !ready(ops, *p, i))
-        continue;
-      p->states[i] = parallel_boot::state::starting;
-      ++p->in_flight;
-      ops.start_in_order(
-        {p->names[i]}, {p->ends_boot[i]},
-        [&ops, p](const std::string& name, caf::error err) {
-          if (judge_start(ops, name, err, p->failure))
-            p->halted = true;
-        },
-        [this, &ops, p, i] {
-          p->states[i] = parallel_boot::state::settled;
-          --p->in_flight;
-          dispatch(ops, p);
-        });
-    }
-    if (p->in_flight == 0 && (p->halted || !waiting) && p->done) {
-      auto done = std::move(p->done);
-      p->done = nullptr;
-      done(p->failure);
-    }
-  }
-
   // The apps in start order; temporary ones may fail (reported, the boot
-  // goes on), transient and permanent ones fail the boot.
+  // goes on), transient and permanent ones fail the boot. Sequential: one
+  // master, OTP's order exactly. `start: parallel`: several masters, each
+  // taking the next app whose dependencies (and optional ones present)
+  // have all started, so independent apps start at the same time; starts
+  // complete in any order and the controller stops apps in the reverse of
+  // the order their starts completed. A failure that fails the boot, or a
+  // stop, starts nothing more; the boot ends when the starts under way are
+  // done.
   void boot_all(controller_ops& ops, done_fn done) {
     auto list = apps_to_start(ops);
     auto failure = std::make_shared<caf::error>();
-    ops.start_in_order(
+    ops.start_apps(
       std::move(list.names), std::move(list.ends_boot),
+      ops.release().plan.parallel_start ? parallel_workers() : 1,
       [&ops, failure](const std::string& name, caf::error err) {
         judge_start(ops, name, err, *failure);
       },
       [failure, done] { done(*failure); });
+  }
+
+  // Callbacks mostly wait on round trips to actors, so a few masters per
+  // core keep the schedulers busy; more only add threads that contend.
+  static size_t parallel_workers() {
+    return std::max<size_t>(2, 2 * std::thread::hardware_concurrency());
   }
 };
 
