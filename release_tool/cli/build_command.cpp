@@ -8,6 +8,9 @@ void build_command::add_to(CLI::App& app) {
   options_.add_to(*cmd_, true);
   cmd_->add_option("--out", out_dir_, "output dir (default _rel)");
   cmd_->add_flag("--no-tar", no_tar_, "write the directory only");
+  cmd_->add_option("--upfrom", upfrom_,
+                   "an earlier release to carry a relup from: its directory, "
+                   "its tarball, or its version built under --out (repeatable)");
 }
 
 int build_command::run(std::ostream& out, std::ostream& err,
@@ -15,6 +18,7 @@ int build_command::run(std::ostream& out, std::ostream& err,
   release::diagnostics diags;
   release::build_options opts;
   opts.out_dir = out_dir_;
+  opts.upfrom = upfrom_;
   opts.tarball = no_tar_ ? release::tarball_output::skip
                          : release::tarball_output::write;
   opts.policy = options_.policy();

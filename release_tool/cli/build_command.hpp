@@ -19,6 +19,7 @@ private:
   release_options options_;
   std::string out_dir_ = "_rel";
   bool no_tar_ = false;
+  std::vector<std::string> upfrom_;
 };
 
 } // namespace relc::cli

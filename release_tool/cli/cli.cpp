@@ -9,6 +9,7 @@
 #include "check_command.hpp"
 #include "deps_command.hpp"
 #include "new_command.hpp"
+#include "relup_command.hpp"
 #include "relc/node/runtime_command.hpp"
 #include "relc/release/diagnostics.hpp"
 #include "relc/release/suggest.hpp"
@@ -32,10 +33,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
   check_command check;
   deps_command deps;
   new_command create;
+  relup_command relup;
   build.add_to(app);
   check.add_to(app);
   deps.add_to(app);
   create.add_to(app);
+  relup.add_to(app);
   // Listed for --help; they run before this parser (see above).
   app.add_subcommand("boot", "boot a release in this process (relc boot --help)");
   app.add_subcommand("ctl", "send an admin command to a running node (relc ctl --help)");
@@ -67,6 +70,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
     return build.run(out, err, env);
   if (check.selected())
     return check.run(out, err, env);
+  if (relup.selected())
+    return relup.run(out, err, env);
   if (deps.selected())
     return deps.run(out, err, env);
   if (create.selected())

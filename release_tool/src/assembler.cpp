@@ -170,6 +170,12 @@ private:
                         0644),
          {where});
     std::error_code ec;
+    // The appup goes with its version, for the release handler to read.
+    auto appup = fs::path{app.dir} / (app.name() + ".appup");
+    if (fs::is_regular_file(appup, ec))
+      note(tree_.add_file(dest + "/" + app.name() + ".appup", appup.string(),
+                          0644),
+           {where});
     for (auto sub : {"lib", "priv"}) {
       auto src = fs::path{app.dir} / sub;
       if (fs::is_directory(src, ec))

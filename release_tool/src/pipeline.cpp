@@ -6,6 +6,11 @@
 #include "relc/release/checks.hpp"
 #include "relc/release/release_error.hpp"
 #include "relc/release/runtime_bundle.hpp"
+#include "relc/runtime/release_layout.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace relc::release {
 
@@ -29,7 +34,69 @@ std::optional<runtime_bundle> bundle_of(const toolchain& tools,
   return std::move(*bundle);
 }
 
+// An earlier release named by `from`: a path, or a version built under
+// `out_dir` (its tarball, which a later build leaves in place, or the
+// release directory if it still holds that version).
+caf::expected<release_files> find_earlier(const std::string& from,
+                                          const std::string& out_dir,
+                                          const std::string& rel_name) {
+  std::error_code ec;
+  if (std::filesystem::exists(from, ec) || !version::parse(from))
+    return release_files::open(from);
+  auto tarball = out_dir + "/" + rel_name + "-" + from + ".tar.gz";
+  if (std::filesystem::exists(tarball, ec))
+    return release_files::open(tarball);
+  auto dir = out_dir + "/" + rel_name;
+  if (auto start = layout::read_start_data(dir); start && start->release_vsn == from)
+    return release_files::open(dir);
+  return make_error(release_errc::check_failed,
+                    "no earlier release " + from + ": expected a release "
+                    "directory, a tarball, or " + tarball);
+}
+
 } // namespace
+
+std::optional<relup>
+make_release_relup(const checked_release& checked, const toolchain& tools,
+                   const std::vector<std::string>& from,
+                   const std::string& out_dir, diagnostics& diags) {
+  auto& rel = checked.rel;
+  auto errors = diags.error_count();
+  std::vector<earlier_release> earlier;
+  for (auto& f : from) {
+    auto files = find_earlier(f, out_dir, rel.spec.name);
+    if (!files) {
+      diags.error({}, message_of(files.error()));
+      continue;
+    }
+    auto r = read_earlier_release(*files);
+    if (!r) {
+      diags.error({}, message_of(r.error()));
+      continue;
+    }
+    earlier.push_back(std::move(*r));
+  }
+  auto appups = load_appups(rel, diags);
+  relup_inputs in;
+  in.next = &rel;
+  in.libraries = &checked.libraries;
+  in.appups = &appups;
+  in.runtime_vsn = tools.runtime_version;
+  if (rel.spec.sys_config) {
+    std::ifstream file{*rel.spec.sys_config, std::ios::binary};
+    std::stringstream text;
+    text << file.rdbuf();
+    auto parsed = parse_yaml_term(text.str(), *rel.spec.sys_config);
+    if (parsed.ok && parsed.value.is_map())
+      in.sys_config = parsed.value;
+  }
+  // The releases that could be read are still compared, so one run
+  // reports every problem.
+  auto result = make_relup(in, earlier, diags);
+  if (diags.error_count() > errors)
+    return std::nullopt;
+  return result;
+}
 
 caf::expected<checked_release>
 check_release_spec(const std::string& spec_path, const toolchain& tools,
@@ -66,6 +133,19 @@ build_release(const std::string& spec_path, const toolchain& tools,
   auto tree = assemble_release(rel, checked->libraries, inputs, diags);
   if (!tree)
     return failed(diags, "build of " + spec_path + " failed");
+  // The earlier releases are read before anything is written: `--upfrom
+  // _rel/bsc` may name the very directory this build replaces.
+  if (!options.upfrom.empty()) {
+    auto up = make_release_relup(*checked, tools, options.upfrom,
+                                 options.out_dir, diags);
+    if (!up)
+      return failed(diags, "build of " + spec_path + " failed");
+    if (auto err = tree->add_content(layout::relup_file(rel.spec.vsn.text()),
+                                     render_relup(*up), 0644)) {
+      diags.error({spec_path}, message_of(err));
+      return failed(diags, "build of " + spec_path + " failed");
+    }
+  }
   publish_options publish;
   publish.out_dir = options.out_dir;
   publish.rel_name = rel.spec.name;

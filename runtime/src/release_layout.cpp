@@ -37,6 +37,10 @@ std::string node_args(const std::string& vsn) {
   return release_dir(vsn) + "/node.args";
 }
 
+std::string relup_file(const std::string& vsn) {
+  return release_dir(vsn) + "/relup";
+}
+
 std::string app_dir(const std::string& app, const std::string& vsn) {
   return "lib/" + app + "-" + vsn;
 }

@@ -11,6 +11,7 @@
 #include "relc/release/diagnostics.hpp"
 #include "relc/release/library_scan.hpp"
 #include "relc/release/release_writer.hpp"
+#include "relc/release/relup.hpp"
 #include "relc/release/resolver.hpp"
 
 namespace relc::release {
@@ -40,9 +41,21 @@ struct checked_release {
 check_release_spec(const std::string& spec_path, const toolchain& tools,
                    warning_policy policy, diagnostics& diags);
 
+/// The relup of a checked release from the earlier releases `from` names,
+/// each a release directory, a release tarball, or a version whose tarball
+/// (`<out_dir>/<rel>-<vsn>.tar.gz`) or release directory is under
+/// `out_dir`; with the relup checks (docs/commands.md). Every problem goes
+/// to `diags`.
+[[nodiscard]] std::optional<relup>
+make_release_relup(const checked_release& checked, const toolchain& tools,
+                   const std::vector<std::string>& from,
+                   const std::string& out_dir, diagnostics& diags);
+
 /// Options of `relc build`.
 struct build_options {
   std::string out_dir = "_rel";
+  /// `--upfrom`: earlier releases the release carries a relup from.
+  std::vector<std::string> upfrom;
   tarball_output tarball = tarball_output::write;
   warning_policy policy = warning_policy::allow;
   const std::atomic<bool>* cancelled = nullptr;

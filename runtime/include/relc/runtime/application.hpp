@@ -206,6 +206,21 @@ using module_factory = caf::actor (*)(app_context& ctx, const term& args);
 /// Signature of the exported function that creates the callback object.
 using application_factory = application* (*)();
 
+/// What a state handoff is told in a release upgrade (OTP's code_change
+/// arguments): the direction, the version the state comes from (up) or
+/// goes back to (down), and the appup's `{advanced: EXTRA}`.
+struct code_change_info {
+  bool down = false;
+  std::string vsn;
+  term extra;
+};
+
+/// Signature of a module's state handoff (RELC_CODE_CHANGE): the actor's
+/// state as its old version gave it, converted for the version that takes
+/// over; an error refuses the change.
+using code_change_fn = caf::expected<term> (*)(const code_change_info& info,
+                                               const term& state);
+
 } // namespace relc
 
 /// Marks a function for export from an application library.
@@ -216,6 +231,16 @@ using application_factory = application* (*)();
 #define RELC_APPLICATION(NAME, CLASS)                                          \
   RELC_EXPORT ::relc::application* relc_application__##NAME() {                \
     return new CLASS;                                                          \
+  }
+
+/// Exports the state handoff of actor type `NAME` for release upgrades
+/// (appup `update`): `FN(const relc::code_change_info&, const relc::term&
+/// state) -> caf::expected<relc::term>`. An actor type without one cannot be
+/// updated in place (relc relup says so); it can still be restarted.
+#define RELC_CODE_CHANGE(NAME, FN)                                             \
+  RELC_EXPORT ::caf::expected<::relc::term> relc_code_change__##NAME(          \
+    const ::relc::code_change_info& info, const ::relc::term& state) {        \
+    return FN(info, state);                                                    \
   }
 
 /// Exports actor type `NAME` (listed in the manifest's `modules`), spawned by

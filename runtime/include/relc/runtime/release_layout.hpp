@@ -27,6 +27,9 @@ std::string spec_file(const std::string& vsn, const std::string& rel);
 std::string sys_config(const std::string& vsn);
 std::string node_args(const std::string& vsn);
 
+/// `releases/<vsn>/relup`: the upgrade and downgrade scripts of that version.
+std::string relup_file(const std::string& vsn);
+
 /// `lib/<app>-<vsn>`: an application's directory.
 std::string app_dir(const std::string& app, const std::string& vsn);
 
