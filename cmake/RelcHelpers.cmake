@@ -1,9 +1,13 @@
 # relc_add_application(NAME VERSION vsn SOURCES src... MANIFEST file
-#                      [PRIV dir] [LIB_DIR dir] [LINK_LIBRARIES lib...])
+#                      [APPUP file] [PRIV dir] [LIB_DIR dir]
+#                      [LINK_LIBRARIES lib...] [COMPILE_DEFINITIONS def...]
+#                      [TARGET name])
 #   Builds lib<NAME>.so (hidden visibility, linked to relc::runtime) and stages
-#   <LIB_DIR>/<NAME>-<vsn>/{<NAME>.app, lib/lib<NAME>.so, priv/}. LIB_DIR
-#   defaults to ${CMAKE_BINARY_DIR}/relc-lib, a lib dir for relc build.
-#   An app without SOURCES is a manifest-only app (library: none).
+#   <LIB_DIR>/<NAME>-<vsn>/{<NAME>.app, <NAME>.appup, lib/lib<NAME>.so, priv/}.
+#   LIB_DIR defaults to ${CMAKE_BINARY_DIR}/relc-lib, a lib dir for relc build.
+#   An app without SOURCES is a manifest-only app (library: none). The
+#   target is NAME; a second version of the same app in one project (for an
+#   upgrade) is NAME-vsn unless TARGET names it.
 #
 #   The staged manifest is a symlink to MANIFEST, so relc's messages name
 #   the file you edit. The library gets no RUNPATH (the node it loads into
@@ -21,10 +25,19 @@ set(RELC_DEFAULT_LIB_DIR "${CMAKE_BINARY_DIR}/relc-lib" CACHE PATH
     "where relc_add_application stages applications")
 
 function(relc_add_application NAME)
-  cmake_parse_arguments(ARG "" "VERSION;MANIFEST;PRIV;LIB_DIR"
-                        "SOURCES;LINK_LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "" "VERSION;MANIFEST;APPUP;PRIV;LIB_DIR;TARGET"
+                        "SOURCES;LINK_LIBRARIES;COMPILE_DEFINITIONS" ${ARGN})
   if(NOT ARG_VERSION OR NOT ARG_MANIFEST)
     message(FATAL_ERROR "relc_add_application(${NAME}): VERSION and MANIFEST are required")
+  endif()
+  # The target is named after the app; a second version of the same app
+  # (for an upgrade, docs/cmake.md) gets <app>-<vsn> unless TARGET says.
+  if(NOT ARG_TARGET)
+    if(TARGET ${NAME})
+      set(ARG_TARGET "${NAME}-${ARG_VERSION}")
+    else()
+      set(ARG_TARGET "${NAME}")
+    endif()
   endif()
   if(NOT ARG_LIB_DIR)
     set(ARG_LIB_DIR "${RELC_DEFAULT_LIB_DIR}")
@@ -39,10 +52,19 @@ function(relc_add_application NAME)
     COMMAND ${CMAKE_COMMAND} -E create_symlink "${manifest}" "${staged_manifest}"
     DEPENDS "${manifest}" VERBATIM)
   set(stage_deps "${staged_manifest}")
+  if(ARG_APPUP)
+    get_filename_component(appup "${ARG_APPUP}" ABSOLUTE)
+    set(staged_appup "${app_dir}/${NAME}.appup")
+    add_custom_command(OUTPUT "${staged_appup}"
+      COMMAND ${CMAKE_COMMAND} -E make_directory "${app_dir}"
+      COMMAND ${CMAKE_COMMAND} -E create_symlink "${appup}" "${staged_appup}"
+      DEPENDS "${appup}" VERBATIM)
+    list(APPEND stage_deps "${staged_appup}")
+  endif()
   if(ARG_PRIV)
     get_filename_component(priv "${ARG_PRIV}" ABSOLUTE)
     file(GLOB_RECURSE priv_files CONFIGURE_DEPENDS "${priv}/*")
-    set(priv_stamp "${CMAKE_CURRENT_BINARY_DIR}/${NAME}.priv.stamp")
+    set(priv_stamp "${CMAKE_CURRENT_BINARY_DIR}/${ARG_TARGET}.priv.stamp")
     add_custom_command(OUTPUT "${priv_stamp}"
       COMMAND ${CMAKE_COMMAND} -E rm -rf "${app_dir}/priv"
       COMMAND ${CMAKE_COMMAND} -E copy_directory "${priv}" "${app_dir}/priv"
@@ -51,20 +73,23 @@ function(relc_add_application NAME)
     list(APPEND stage_deps "${priv_stamp}")
   endif()
   if(ARG_SOURCES)
-    add_library(${NAME} MODULE ${ARG_SOURCES})
-    set_target_properties(${NAME} PROPERTIES
+    add_library(${ARG_TARGET} MODULE ${ARG_SOURCES})
+    set_target_properties(${ARG_TARGET} PROPERTIES
       PREFIX "lib" OUTPUT_NAME "${NAME}"
       LIBRARY_OUTPUT_DIRECTORY "${app_dir}/lib"
       CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
       SKIP_BUILD_RPATH ON BUILD_WITH_INSTALL_RPATH ON INSTALL_RPATH "")
-    target_link_libraries(${NAME} PRIVATE relc::runtime CAF::core ${ARG_LINK_LIBRARIES})
-    target_sources(${NAME} PRIVATE ${stage_deps})
+    target_link_libraries(${ARG_TARGET} PRIVATE relc::runtime CAF::core ${ARG_LINK_LIBRARIES})
+    if(ARG_COMPILE_DEFINITIONS)
+      target_compile_definitions(${ARG_TARGET} PRIVATE ${ARG_COMPILE_DEFINITIONS})
+    endif()
+    target_sources(${ARG_TARGET} PRIVATE ${stage_deps})
   else()
-    add_custom_target(${NAME} ALL DEPENDS ${stage_deps})
+    add_custom_target(${ARG_TARGET} ALL DEPENDS ${stage_deps})
   endif()
-  set_property(TARGET ${NAME} PROPERTY RELC_APP_DIR "${app_dir}")
+  set_property(TARGET ${ARG_TARGET} PROPERTY RELC_APP_DIR "${app_dir}")
   get_filename_component(lib_dir "${ARG_LIB_DIR}" ABSOLUTE)
-  set_property(GLOBAL APPEND PROPERTY "RELC_APPS_IN:${lib_dir}" ${NAME})
+  set_property(GLOBAL APPEND PROPERTY "RELC_APPS_IN:${lib_dir}" ${ARG_TARGET})
 endfunction()
 
 # Adds to release target REL every app staged into LIB_DIRS so far.

@@ -3,6 +3,7 @@
 // apps/ and rel/, as a user would run it.
 #include <catch2/catch.hpp>
 
+#include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "relc/release/elf_file.hpp"
+#include "relc/runtime/application.hpp"
 #include "test_support.hpp"
 
 using namespace relc::test;
@@ -254,4 +256,61 @@ TEST_CASE("relc check passes on the examples and fails a broken spec with one li
   CHECK(r.err.find("bad.rel:3:29: application 'ghost' not found") != std::string::npos);
   CHECK(r.err.find("bad.rel:4:10: release needs runtime 9") != std::string::npos);
   CHECK(r.err.find("2 error(s)") != std::string::npos);
+}
+
+TEST_CASE("bsc 1.1.0 builds beside 1.0.0 with a relup from it, and its "
+          "frequency handoff keeps every frequency both ways", "[e2e][build]") {
+  temp_dir dir;
+  stage_inputs(dir.path());
+  auto v1 = build(dir.path(), "bsc");
+  INFO(v1.err);
+  REQUIRE(v1.exit_code == 0);
+  // The upgrade from the 1.0.0 tarball the first build left in out/.
+  auto v2 = run_process({relc_exe, "build", (dir / "rel/bsc-1.1.0.rel").string(),
+                         "--lib-dir", (dir / "lib").string(), "--out",
+                         (dir / "out").string(), "--upfrom", "1.0.0"});
+  INFO(v2.err);
+  REQUIRE(v2.exit_code == 0);
+  CHECK(fs::exists(dir / "out/bsc-1.0.0.tar.gz"));
+  auto relup = read_file(dir / "out/bsc/releases/1.1.0/relup");
+  INFO(relup);
+  CHECK(relup.find("- from: \"1.0.0\"") != std::string::npos);
+  CHECK(relup.find("- update: {app: bsc, module: frequency, change: {advanced: "
+                   "[blocked]}, timeout: 5000, from: \"1.0.0\", to: \"1.1.0\"}")
+        != std::string::npos);
+  CHECK(relup.find("- update: {app: bsc, module: frequency, change: {advanced: "
+                   "[blocked]}, timeout: 5000, from: \"1.1.0\", to: \"1.0.0\"}")
+        != std::string::npos);
+  CHECK(fs::is_regular_file(dir / "out/bsc/lib/bsc-1.1.0/bsc.appup"));
+  // The handoff the relup relies on, called as an upgrade would call it.
+  auto lib = dir / "out/bsc/lib/bsc-1.1.0/lib/libbsc.so";
+  auto elf = relc::release::parse_elf(read_file(lib));
+  REQUIRE(elf);
+  CHECK(elf->exports.count("relc_code_change__frequency") == 1);
+  auto old_elf = relc::release::parse_elf(
+    read_file(dir / "lib/bsc-1.0.0/lib/libbsc.so"));
+  REQUIRE(old_elf);
+  CHECK(old_elf->exports.count("relc_code_change__frequency") == 0);
+  auto* handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+  REQUIRE(handle);
+  auto change = reinterpret_cast<relc::code_change_fn>(
+    dlsym(handle, "relc_code_change__frequency"));
+  REQUIRE(change);
+  relc::term v10{relc::term::map{{"free", relc::term::list{relc::term{12}}},
+                                 {"allocated", relc::term::list{relc::term{10},
+                                                                relc::term{11}}}}};
+  auto up = change({false, "1.0.0", relc::term::list{relc::term{"blocked"}}}, v10);
+  REQUIRE(up);
+  CHECK(up->find("allocated")->as_list().size() == 2);
+  CHECK(up->find("blocked")->as_list().empty());
+  relc::term v11{relc::term::map{{"free", relc::term::list{}},
+                                 {"allocated", relc::term::list{relc::term{10}}},
+                                 {"blocked", relc::term::list{relc::term{12}}}}};
+  auto down = change({true, "1.0.0", {}}, v11);
+  REQUIRE(down);
+  CHECK(down->find("blocked") == nullptr);
+  CHECK(down->find("free")->as_list() == relc::term::list{relc::term{12}});
+  CHECK(down->find("allocated")->as_list() == relc::term::list{relc::term{10}});
+  CHECK_FALSE(change({false, "1.0.0", {}}, relc::term{"not a state"}));
+  dlclose(handle);
 }

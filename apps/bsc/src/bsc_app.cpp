@@ -137,6 +137,9 @@ caf::actor make_phone_sup(relc::app_context& ctx, const relc::term&) {
 
 RELC_APPLICATION(bsc_app, bsc::bsc_app)
 RELC_MODULE(frequency, bsc::make_frequency)
+#ifdef BSC_BLOCKED_FREQUENCIES
+RELC_CODE_CHANGE(frequency, bsc::frequency_code_change)
+#endif
 RELC_MODULE(overload, bsc::make_overload)
 RELC_MODULE(phone_fsm, bsc::make_phone)
 RELC_MODULE(phone_sup, bsc::make_phone_sup)

@@ -17,5 +17,8 @@ using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 using state_atom = caf::atom_constant<caf::atom("state")>;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
+// bsc 1.1.0: blocked frequencies (the book's upgrade example).
+using block_atom = caf::atom_constant<caf::atom("block")>;
+using blocked_atom = caf::atom_constant<caf::atom("blocked")>;
 
 } // namespace bsc

@@ -16,6 +16,9 @@ namespace {
 struct frequency_state {
   std::vector<int> free;
   std::vector<int> allocated;
+#ifdef BSC_BLOCKED_FREQUENCIES
+  std::vector<int> blocked; // 1.1.0: never handed out until unblocked
+#endif
   relc::registry_actor registry;
   static inline const char* name = "frequency";
 };
@@ -60,6 +63,22 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
       return caf::ok_atom::value;
     },
     [self](allocated_atom) { return self->state.allocated; },
+#ifdef BSC_BLOCKED_FREQUENCIES
+    // (block, f) takes a free frequency out of use; -> ok, or an error when
+    // it is not free (allocated ones are blocked once freed: not here).
+    [self](block_atom, int f) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      auto i = std::find(st.free.begin(), st.free.end(), f);
+      if (i == st.free.end())
+        return relc::make_error(relc::runtime_errc::not_found,
+                                "frequency " + std::to_string(f)
+                                  + " is not free");
+      st.free.erase(i);
+      st.blocked.push_back(f);
+      return caf::ok_atom::value;
+    },
+    [self](blocked_atom) { return self->state.blocked; },
+#endif
     [self](crash_atom) {
       relc::log(relc::log_level::warning, "frequency", "crashing on request");
       self->quit(relc::make_error(relc::runtime_errc::start_failed,
@@ -68,7 +87,48 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
   };
 }
 
+std::vector<int> ints(const relc::term* x) {
+  std::vector<int> result;
+  if (x && x->is_list())
+    for (auto& v : x->as_list())
+      if (v.type() == relc::term::kind::integer)
+        result.push_back(static_cast<int>(v.as_integer()));
+  return result;
+}
+
+relc::term to_list(const std::vector<int>& xs) {
+  relc::term::list result;
+  for (auto x : xs)
+    result.emplace_back(static_cast<int64_t>(x));
+  return result;
+}
+
 } // namespace
+
+#ifdef BSC_BLOCKED_FREQUENCIES
+// The book's code_change: up from 1.0 the state {free, allocated} gains an
+// empty `blocked`; down to 1.0 blocked frequencies become free again, so
+// none is lost.
+caf::expected<relc::term> frequency_code_change(const relc::code_change_info& info,
+                                                const relc::term& state) {
+  if (!state.is_map())
+    return relc::make_error(relc::runtime_errc::start_failed,
+                            "frequency: expected a state {free, allocated}, found a "
+                              + std::string{relc::to_string(state.type())});
+  auto free = ints(state.find("free"));
+  auto allocated = ints(state.find("allocated"));
+  relc::term::map result;
+  if (info.down) {
+    auto blocked = ints(state.find("blocked"));
+    free.insert(free.end(), blocked.begin(), blocked.end());
+  }
+  result.emplace_back("free", to_list(free));
+  result.emplace_back("allocated", to_list(allocated));
+  if (!info.down)
+    result.emplace_back("blocked", relc::term::list{});
+  return relc::term{std::move(result)};
+}
+#endif
 
 caf::actor spawn_frequency(caf::actor_system& sys, std::vector<int> pool,
                            relc::registry_actor registry) {
