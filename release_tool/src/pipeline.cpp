@@ -62,14 +62,14 @@ make_release_relup(const checked_release& checked, const toolchain& tools,
                    const std::string& out_dir, diagnostics& diags) {
   auto& rel = checked.rel;
   auto errors = diags.error_count();
-  std::vector<earlier_release> earlier;
+  std::vector<release_summary> earlier;
   for (auto& f : from) {
     auto files = find_earlier(f, out_dir, rel.spec.name);
     if (!files) {
       diags.error({}, message_of(files.error()));
       continue;
     }
-    auto r = read_earlier_release(*files);
+    auto r = read_release_summary(*files);
     if (!r) {
       diags.error({}, message_of(r.error()));
       continue;

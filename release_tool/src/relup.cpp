@@ -116,17 +116,17 @@ std::optional<std::string> release_files::read(const std::string& relative) cons
   return i->second;
 }
 
-// -- earlier_release ----------------------------------------------------------
+// -- release_summary ----------------------------------------------------------
 
-const earlier_release::app* earlier_release::find(const std::string& name) const {
+const release_summary::app* release_summary::find(const std::string& name) const {
   for (auto& a : apps)
     if (a.name == name)
       return &a;
   return nullptr;
 }
 
-caf::expected<earlier_release> read_earlier_release(const release_files& files) {
-  earlier_release result;
+caf::expected<release_summary> read_release_summary(const release_files& files) {
+  release_summary result;
   result.source = files.source();
   auto& src = files.source();
   auto start = files.read(layout::start_data());
@@ -160,7 +160,7 @@ caf::expected<earlier_release> read_earlier_release(const release_files& files) 
     return bad(src + "/" + boot_path + ": missing release or apps");
   result.name = str(*release, boot_keys::name);
   for (auto& a : apps->as_list()) {
-    earlier_release::app app;
+    release_summary::app app;
     app.name = str(a, boot_keys::name);
     app.vsn = str(a, boot_keys::vsn);
     if (auto* env = a.find(boot_keys::env); env && env->is_map())
@@ -245,63 +245,44 @@ std::optional<relup_step> config_change(const std::string& app,
                                         {"removed", removed}}));
 }
 
-// One side of an upgrade: what runs now and what will run.
-struct side {
-  std::string vsn;
-  std::string runtime_vsn;
-  struct app {
-    std::string name;
-    std::string vsn;
-    std::string sha256;
-    term env;
-    const std::set<std::string>* exports = nullptr;
-  };
-  std::vector<app> apps; // start order
-  const app* find(const std::string& name) const {
-    for (auto& a : apps)
-      if (a.name == name)
-        return &a;
-    return nullptr;
-  }
-};
-
 class relup_maker {
 public:
   relup_maker(const relup_inputs& in, diagnostics& diags)
     : in_(in), diags_(diags) {
+    next_.name = in.next->spec.name;
     next_.vsn = in.next->spec.vsn.text();
     next_.runtime_vsn = in.runtime_vsn;
+    next_.source = in.next->spec.file;
     for (auto& a : in.next->apps) {
-      side::app x;
+      release_summary::app x;
       x.name = a.name();
       x.vsn = a.manifest.vsn.text();
-      x.env = effective_env(a.manifest.env, in.sys_config, x.name);
+      x.env = a.manifest.env;
       if (auto i = in.libraries->find(x.name); i != in.libraries->end()) {
         x.sha256 = i->second.sha256;
-        x.exports = &i->second.elf.exports;
+        x.exports = i->second.elf.exports;
       }
       next_.apps.push_back(std::move(x));
     }
+    next_.sys_config = in.sys_config;
+    next_ = effective(std::move(next_));
   }
 
-  side earlier(const earlier_release& r) {
-    side s;
-    s.vsn = r.vsn;
-    s.runtime_vsn = r.runtime_vsn;
+  // The apps' env as the node sees it (manifest, then sys.config).
+  static release_summary effective(release_summary r) {
     for (auto& a : r.apps)
-      s.apps.push_back({a.name, a.vsn, a.sha256,
-                        effective_env(a.env, r.sys_config, a.name), &a.exports});
-    return s;
+      a.env = effective_env(a.env, r.sys_config, a.name);
+    return r;
   }
 
   // The steps from `now` to `then`; `up` tells which appup list applies
   // (the new version's appup holds both directions).
-  relup_script script(const side& now, const side& then, bool up,
+  relup_script script(const release_summary& now, const release_summary& then, bool up,
                       const std::string& source) {
     relup_script result;
     result.vsn = up ? now.vsn : then.vsn;
     auto& steps = result.steps;
-    std::vector<const side::app*> added, removed, changed;
+    std::vector<const release_summary::app*> added, removed, changed;
     for (auto& a : then.apps)
       if (a.name != "kernel") {
         auto* old = now.find(a.name);
@@ -381,7 +362,7 @@ public:
     return result;
   }
 
-  std::optional<relup> run(const std::vector<earlier_release>& from) {
+  std::optional<relup> run(const std::vector<release_summary>& from) {
     auto errors = diags_.error_count();
     relup result;
     result.name = in_.next->spec.name;
@@ -400,7 +381,7 @@ public:
                        "earlier one)");
         continue;
       }
-      auto old = earlier(r);
+      auto old = effective(r);
       result.up.push_back(script(old, next_, true, r.source));
       result.down.push_back(script(next_, old, false, r.source));
       if (old.runtime_vsn != next_.runtime_vsn)
@@ -417,15 +398,15 @@ public:
 private:
   // One appup instruction as a step, checked against the libraries: what
   // it names must be exported where it runs.
-  relup_step instruction(const appup_instruction& x, const side::app& new_app,
-                         const side::app& old_app, const side::app& target,
-                         const side::app& current, const std::string& file) {
+  relup_step instruction(const appup_instruction& x, const release_summary::app& new_app,
+                         const release_summary::app& old_app, const release_summary::app& target,
+                         const release_summary::app& current, const std::string& file) {
     using kind = appup_instruction::kind;
     auto here = [&] {
       return new_app.name + " " + new_app.vsn + ": " + to_string(x.what) + " ";
     };
-    auto exports = [](const side::app& a, const std::string& symbol) {
-      return a.exports && a.exports->count(symbol) > 0;
+    auto exports = [](const release_summary::app& a, const std::string& symbol) {
+      return a.exports.count(symbol) > 0;
     };
     auto module_symbol = std::string{export_names::module_prefix} + x.module;
     switch (x.what) {
@@ -442,8 +423,7 @@ private:
         return step(to_string(x.what),
                     args_of({{"app", target.name}, {"module", x.module}}));
       case kind::delete_module:
-        if (current.exports && !current.exports->empty()
-            && !exports(current, module_symbol))
+        if (!current.exports.empty() && !exports(current, module_symbol))
           diags_.error(x.where, here() + x.module + ": the library of "
                                   + current.name + " " + current.vsn
                                   + " does not export " + module_symbol);
@@ -498,7 +478,7 @@ private:
 
   const relup_inputs& in_;
   diagnostics& diags_;
-  side next_;
+  release_summary next_;
 };
 
 void render_script(std::string& out, const relup_script& s, const char* key) {
@@ -514,7 +494,7 @@ void render_script(std::string& out, const relup_script& s, const char* key) {
 } // namespace
 
 std::optional<relup> make_relup(const relup_inputs& in,
-                                const std::vector<earlier_release>& from,
+                                const std::vector<release_summary>& from,
                                 diagnostics& diags) {
   return relup_maker{in, diags}.run(from);
 }

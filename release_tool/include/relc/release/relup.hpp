@@ -40,8 +40,9 @@ private:
   std::map<std::string, std::string> entries_; ///< a tarball's files
 };
 
-/// What a relup needs of an earlier release.
-struct earlier_release {
+/// What a relup compares of a release: the earlier ones read from their
+/// files, the new one from its resolved spec.
+struct release_summary {
   std::string name;
   std::string vsn;
   std::string runtime_vsn;
@@ -53,7 +54,8 @@ struct earlier_release {
     std::set<std::string> exports; ///< of its library; empty when none
   };
   std::vector<app> apps; ///< in start order
-  /// Its sys.config as a term (an empty map when it has none).
+  /// Its sys.config as a term (an empty map when it has none; the apps'
+  /// env does not include it).
   term sys_config = term::map{};
   std::string source;
 
@@ -61,8 +63,8 @@ struct earlier_release {
 };
 
 /// Reads the release's boot file, sys.config and libraries' exports.
-[[nodiscard]] caf::expected<earlier_release>
-read_earlier_release(const release_files& files);
+[[nodiscard]] caf::expected<release_summary>
+read_release_summary(const release_files& files);
 
 /// One step of a relup script: an action on an app (or on the node).
 struct relup_step {
@@ -101,7 +103,7 @@ struct relup_inputs {
 /// relup checks; every problem goes to `diags` (one line each, all of
 /// them). Nothing when any is an error.
 std::optional<relup> make_relup(const relup_inputs& in,
-                                const std::vector<earlier_release>& from,
+                                const std::vector<release_summary>& from,
                                 diagnostics& diags);
 
 /// The relup as YAML (docs/formats.md).
