@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <caf/all.hpp>
 
@@ -32,6 +33,9 @@ struct nb_waiter {
 
 struct registry_state {
   std::map<std::string, registration> names;
+  // The names of each registered actor, so its death costs its own names,
+  // not a scan of every name (a node of 500 apps registers thousands).
+  std::map<caf::actor_addr, std::set<std::string>> names_of;
   std::multimap<std::string, waiter> waiters;
   std::multimap<std::string, nb_waiter> nb_waiters;
   uint64_t next_waiter = 1;
@@ -39,6 +43,15 @@ struct registry_state {
 };
 
 using reg_ptr = registry_actor::stateful_pointer<registry_state>;
+
+void unindex(registry_state& st, const std::string& name,
+             const caf::actor_addr& who) {
+  if (auto i = st.names_of.find(who); i != st.names_of.end()) {
+    i->second.erase(name);
+    if (i->second.empty())
+      st.names_of.erase(i);
+  }
+}
 
 bool is_terminated(const caf::actor& who) {
   auto ptr = caf::actor_cast<caf::abstract_actor*>(who);
@@ -50,8 +63,13 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
   // awaiting actors (drop their waits).
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
-    for (auto i = st.names.begin(); i != st.names.end();)
-      i = i->second.who.address() == dm.source ? st.names.erase(i) : std::next(i);
+    if (auto held = st.names_of.find(dm.source); held != st.names_of.end()) {
+      for (auto& name : held->second)
+        if (auto i = st.names.find(name);
+            i != st.names.end() && i->second.who.address() == dm.source)
+          st.names.erase(i);
+      st.names_of.erase(held);
+    }
     for (auto i = st.waiters.begin(); i != st.waiters.end();)
       i = i->second.who == dm.source ? st.waiters.erase(i) : std::next(i);
     for (auto i = st.nb_waiters.begin(); i != st.nb_waiters.end();)
@@ -71,8 +89,15 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
         && !is_terminated(i->second.who))
       return make_error(runtime_errc::name_taken,
                         "name '" + name + "' is taken");
+    if (i != st.names.end() && i->second.who != who)
+      unindex(st, name, i->second.who.address());
     st.names[name] = registration{who, std::move(value)};
-    self->monitor(who);
+    // One monitor per actor, not per name: its one down message clears
+    // all of its names.
+    auto& held = st.names_of[who.address()];
+    if (held.empty())
+      self->monitor(who);
+    held.insert(name);
     auto range = st.waiters.equal_range(name);
     for (auto w = range.first; w != range.second; ++w)
       w->second.promise.deliver(who);
@@ -124,7 +149,11 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       return static_cast<int64_t>(st.waiters.size() + st.nb_waiters.size());
     },
     [self](reg_atoms::erase, const std::string& name) -> caf::ok_atom {
-      self->state.names.erase(name);
+      auto& st = self->state;
+      if (auto i = st.names.find(name); i != st.names.end()) {
+        unindex(st, name, i->second.who.address());
+        st.names.erase(i);
+      }
       return caf::ok_atom::value;
     },
     [self](reg_atoms::get, const std::string& name) -> caf::actor {

@@ -285,11 +285,16 @@ int main(int argc, char** argv) {
       printf("  %-17s floor (load + spawn) ready %-24s RSS %s\n", shape.c_str(),
              f.ready.text("ms").c_str(), f.rss.text("MB").c_str());
     for (auto& [config, c] : boot) {
-      auto& f = floor[config.substr(0, config.find('/'))];
-      printf("  %-17s ready %-24s = %.2fx floor   stop %s (exit %s)   RSS %s\n",
-             config.c_str(), c.ready.text("ms").c_str(),
-             c.ready.median() / f.ready.median(), c.stop.text("ms").c_str(),
-             c.exit.text("ms").c_str(), c.rss.text("MB").c_str());
+      // The other build boots the empty shape: no ratio without its floor.
+      auto f = floor.find(config.substr(0, config.find('/')));
+      auto ratio = f == floor.end()
+                     ? std::string{"  n/a"}
+                     : std::to_string(c.ready.median() / f->second.ready.median())
+                         .substr(0, 4) + "x";
+      printf("  %-17s ready %-24s = %s floor   stop %s (exit %s)   RSS %s\n",
+             config.c_str(), c.ready.text("ms").c_str(), ratio.c_str(),
+             c.stop.text("ms").c_str(), c.exit.text("ms").c_str(),
+             c.rss.text("MB").c_str());
     }
     fflush(stdout);
   }

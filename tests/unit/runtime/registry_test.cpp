@@ -208,3 +208,38 @@ TEST_CASE("a registration carries a value", "[runtime][registry]") {
   CHECK(*whereis(f.sys, f.registry, "db") == a);
   caf::anon_send_exit(a, caf::exit_reason::kill);
 }
+
+TEST_CASE("an actor's death removes all of its names and only its names, "
+          "also after a name moved or was erased", "[runtime][registry]") {
+  fixture f;
+  auto a = f.spawn_idle();
+  auto b = f.spawn_idle();
+  for (auto n : {"a1", "a2", "a3", "moved", "erased"})
+    REQUIRE_FALSE(register_name(f.sys, f.registry, n, a));
+  REQUIRE_FALSE(register_name(f.sys, f.registry, "b1", b));
+  caf::anon_send(f.registry, reg_atoms::erase::value, std::string{"erased"});
+  caf::anon_send(f.registry, reg_atoms::erase::value, std::string{"moved"});
+  REQUIRE_FALSE(register_name(f.sys, f.registry, "moved", b)); // now b's
+  REQUIRE_FALSE(register_name(f.sys, f.registry, "erased", b));
+  caf::anon_send_exit(a, caf::exit_reason::kill);
+  auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (*whereis(f.sys, f.registry, "a3")
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  for (auto n : {"a1", "a2", "a3"}) {
+    INFO(n);
+    CHECK(!*whereis(f.sys, f.registry, n));
+  }
+  // b's names, including the two a held before, stay.
+  for (auto n : {"b1", "moved", "erased"}) {
+    INFO(n);
+    CHECK(*whereis(f.sys, f.registry, n) == b);
+  }
+  caf::anon_send_exit(b, caf::exit_reason::kill);
+  deadline = std::chrono::steady_clock::now() + 3s;
+  while (*whereis(f.sys, f.registry, "moved")
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  CHECK(!*whereis(f.sys, f.registry, "moved"));
+  CHECK(!*whereis(f.sys, f.registry, "erased"));
+}
