@@ -14,6 +14,7 @@
 #include "relc/runtime/boot_schema.hpp"
 #include "relc/runtime/export_names.hpp"
 #include "relc/runtime/release_layout.hpp"
+#include "relc/runtime/relup_schema.hpp"
 
 namespace fs = std::filesystem;
 
@@ -201,6 +202,8 @@ std::map<std::string, appup> load_appups(const resolved_release& next,
 
 namespace {
 
+namespace k = relup_keys;
+
 term args_of(std::initializer_list<std::pair<std::string, term>> xs) {
   term::map m;
   for (auto& x : xs)
@@ -239,10 +242,10 @@ std::optional<relup_step> config_change(const std::string& app,
       removed.push_back(k);
   if (changed.empty() && added.empty() && removed.empty())
     return std::nullopt;
-  return step("config_change", args_of({{"app", app},
-                                        {"changed", changed},
-                                        {"new", added},
-                                        {"removed", removed}}));
+  return step(k::config_change, args_of({{k::app, app},
+                                        {k::changed, changed},
+                                        {k::added, added},
+                                        {k::removed, removed}}));
 }
 
 class relup_maker {
@@ -312,10 +315,10 @@ public:
       auto& old_app = up ? *old : *a;
       auto i = in_.appups->find(new_app.name);
       if (i == in_.appups->end()) {
-        changes.push_back(step("restart_application",
-                               args_of({{"app", a->name},
-                                        {"from", old->vsn},
-                                        {"to", a->vsn}})));
+        changes.push_back(step(k::restart_application,
+                               args_of({{k::app, a->name},
+                                        {k::from, old->vsn},
+                                        {k::to, a->vsn}})));
         continue;
       }
       auto& entries = up ? i->second.up : i->second.down;
@@ -337,28 +340,28 @@ public:
                                         i->second.file));
     }
     if (restart_node)
-      steps.push_back(step("restart_node"));
+      steps.push_back(step(k::restart_node));
     // Before the point of no return: only loading, which changes nothing
     // that runs; a failure there leaves the node as it was.
     for (auto* a : changed)
-      steps.push_back(step("load", args_of({{"app", a->name}, {"vsn", a->vsn}})));
+      steps.push_back(step(k::load, args_of({{k::app, a->name}, {k::vsn, a->vsn}})));
     for (auto* a : added)
-      steps.push_back(step("load", args_of({{"app", a->name}, {"vsn", a->vsn}})));
-    steps.push_back(step("point_of_no_return"));
+      steps.push_back(step(k::load, args_of({{k::app, a->name}, {k::vsn, a->vsn}})));
+    steps.push_back(step(k::point_of_no_return));
     for (auto it = removed.rbegin(); it != removed.rend(); ++it)
-      steps.push_back(step("stop", args_of({{"app", (*it)->name}})));
+      steps.push_back(step(k::stop, args_of({{k::app, (*it)->name}})));
     steps.insert(steps.end(), changes.begin(), changes.end());
     for (auto* a : added)
-      steps.push_back(step("start", args_of({{"app", a->name}})));
+      steps.push_back(step(k::start, args_of({{k::app, a->name}})));
     for (auto& a : then.apps)
       if (auto* old = now.find(a.name); old && a.name != "kernel")
         if (auto cc = config_change(a.name, old->env, a.env))
           steps.push_back(std::move(*cc));
     for (auto* a : removed)
-      steps.push_back(step("unload", args_of({{"app", a->name}, {"vsn", a->vsn}})));
+      steps.push_back(step(k::unload, args_of({{k::app, a->name}, {k::vsn, a->vsn}})));
     for (auto* a : changed)
-      steps.push_back(step("unload", args_of({{"app", a->name},
-                                              {"vsn", now.find(a->name)->vsn}})));
+      steps.push_back(step(k::unload, args_of({{k::app, a->name},
+                                              {k::vsn, now.find(a->name)->vsn}})));
     return result;
   }
 
@@ -411,9 +414,9 @@ private:
     auto module_symbol = std::string{export_names::module_prefix} + x.module;
     switch (x.what) {
       case kind::restart_application:
-        return step("restart_application", args_of({{"app", target.name},
-                                                   {"from", current.vsn},
-                                                   {"to", target.vsn}}));
+        return step(k::restart_application, args_of({{k::app, target.name},
+                                                   {k::from, current.vsn},
+                                                   {k::to, target.vsn}}));
       case kind::load_module:
       case kind::add_module:
         if (!exports(target, module_symbol))
@@ -421,14 +424,14 @@ private:
                                   + target.name + " " + target.vsn
                                   + " does not export " + module_symbol);
         return step(to_string(x.what),
-                    args_of({{"app", target.name}, {"module", x.module}}));
+                    args_of({{k::app, target.name}, {k::module, x.module}}));
       case kind::delete_module:
         if (!current.exports.empty() && !exports(current, module_symbol))
           diags_.error(x.where, here() + x.module + ": the library of "
                                   + current.name + " " + current.vsn
                                   + " does not export " + module_symbol);
-        return step("delete_module",
-                    args_of({{"app", target.name}, {"module", x.module}}));
+        return step(k::delete_module,
+                    args_of({{k::app, target.name}, {k::module, x.module}}));
       case kind::update: {
         auto handoff = std::string{export_names::code_change_prefix} + x.module;
         if (!exports(target, module_symbol))
@@ -444,14 +447,14 @@ private:
                                   + " (an actor type that declares no "
                                     "handoff cannot be updated; "
                                     "RELC_CODE_CHANGE)");
-        term change = x.advanced ? term{args_of({{"advanced", x.extra}})}
-                                 : term{"soft"};
-        return step("update", args_of({{"app", target.name},
-                                       {"module", x.module},
-                                       {"change", change},
-                                       {"timeout", x.timeout_ms},
-                                       {"from", current.vsn},
-                                       {"to", target.vsn}}));
+        term change = x.advanced ? term{args_of({{k::advanced, x.extra}})}
+                                 : term{k::soft};
+        return step(k::update, args_of({{k::app, target.name},
+                                       {k::module, x.module},
+                                       {k::change, change},
+                                       {k::timeout, x.timeout_ms},
+                                       {k::from, current.vsn},
+                                       {k::to, target.vsn}}));
       }
       case kind::apply: {
         auto* owner = next_.find(x.call_app);
@@ -464,16 +467,16 @@ private:
           diags_.error(x.where, here() + x.call_app + "." + x.function
                                   + ": the library of " + owner->name
                                   + " does not export " + symbol);
-        return step("apply", args_of({{"app", x.call_app},
-                                      {"function", x.function},
-                                      {"args", x.args}}));
+        return step(k::apply, args_of({{k::app, x.call_app},
+                                      {k::function, x.function},
+                                      {k::args, x.args}}));
       }
       case kind::restart_node:
         break;
     }
     (void) old_app;
     (void) file;
-    return step("restart_node");
+    return step(k::restart_node);
   }
 
   const relup_inputs& in_;
@@ -482,7 +485,8 @@ private:
 };
 
 void render_script(std::string& out, const relup_script& s, const char* key) {
-  out += "  - " + std::string{key} + ": \"" + s.vsn + "\"\n    do:\n";
+  out += "  - " + std::string{key} + ": \"" + s.vsn + "\"\n    "
+         + relup_keys::steps + ":\n";
   for (auto& st : s.steps) {
     out += "      - " + st.action;
     if (st.args.is_map() && !st.args.as_map().empty())
@@ -502,15 +506,17 @@ std::optional<relup> make_relup(const relup_inputs& in,
 std::string render_relup(const relup& x) {
   std::string out = "# relup of " + x.name + " " + x.vsn
                     + ": the steps up from and down to each earlier version "
-                      "(written by relc relup; docs/formats.md)\nup:\n";
+                      "(written by relc relup; docs/formats.md)\n"
+                    + relup_keys::up + ":\n";
   if (x.up.empty())
     out.pop_back(), out += " []\n";
   for (auto& s : x.up)
-    render_script(out, s, "from");
-  out += "down:";
+    render_script(out, s, relup_keys::from);
+  out += relup_keys::down;
+  out += ":";
   out += x.down.empty() ? " []\n" : "\n";
   for (auto& s : x.down)
-    render_script(out, s, "to");
+    render_script(out, s, relup_keys::to);
   return out;
 }
 
