@@ -275,3 +275,28 @@ TEST_CASE("a library that changed under the same version is refused",
                    "its version does not")
         != std::string::npos);
 }
+
+TEST_CASE("a new runtime version makes the upgrade restart the node first",
+          "[release][relup]") {
+  fixture f;
+  { auto v1 = f.build("v1.rel"); INFO(v1.err); REQUIRE(v1.exit_code == 0); }
+  // The same 1.0.0, as if built for an older runtime.
+  fs::copy(f.dir / "out" / "x", f.dir / "old", fs::copy_options::recursive);
+  write_file(f.dir / "old" / "releases" / "start.data", "0.0.9 1.0.0\n");
+  f.add_a2(update_alpha);
+  auto r = f.build("v2.rel", {"--upfrom", (f.dir / "old").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("runtime 0.0.9 -> " RELC_TEST_RUNTIME_VERSION
+                   ": the upgrade restarts the node (restart_node)")
+        != std::string::npos);
+  auto text = f.relup_text();
+  INFO(text);
+  // restart_node comes first, before any load, in both directions.
+  auto up = text.find("from: \"1.0.0\"");
+  auto down = text.find("to: \"1.0.0\"");
+  REQUIRE(up != std::string::npos);
+  REQUIRE(down != std::string::npos);
+  CHECK(text.find("- restart_node", up) < text.find("- load:", up));
+  CHECK(text.find("- restart_node", down) < text.find("- load:", down));
+}
