@@ -231,7 +231,14 @@ public:
     auto plan = std::make_shared<const std::pair<
       std::vector<app_record*>, std::vector<std::vector<phase_step>>>>(
       std::move(recs), std::move(phases));
-    master_job job = [plan, up, queue, shared_position, ctl, id, progress]() {
+    // With several masters, an app's dependents become ready only once the
+    // controller has recorded its start (on_batch_started): outcomes of
+    // different masters may reach it in any order, and a dependent's must
+    // never come first. One master's outcomes arrive in order, so it marks
+    // them done itself and goes on without waiting (OTP's order exactly).
+    bool self_finish = b->jobs == 1;
+    master_job job = [plan, up, queue, shared_position, ctl, id, progress,
+                      self_finish]() {
       auto& [recs, phases] = *plan;
       int tried = 0;
       while (auto i = queue->take()) {
@@ -256,7 +263,8 @@ public:
           progress("start " + name);
           one = make_start_job(rec, phases[*i], progress)();
         }
-        queue->finish(*i, !one.error && one.value != 1);
+        if (self_finish)
+          queue->finish(*i, !one.error && one.value != 1);
         caf::anon_send(ctl, ctl_atoms::batch_started::value, id,
                        static_cast<uint64_t>(*i), std::move(one));
         ++tried;
@@ -486,12 +494,18 @@ public:
     auto b = it->second;
     drain_steps();
     auto name = b->names[i];
+    auto release = [b, i](bool ok) {
+      if (b->jobs > 1)
+        b->queue->finish(i, ok);
+    };
     if (!current(name, b->attempts[i])) { // abandoned meanwhile
+      release(false);
       ++b->handled;
       finish_batch(b);
       return;
     }
-    started(name, std::move(r), [this, b, name](caf::error err) {
+    started(name, std::move(r), [this, b, name, release](caf::error err) {
+      release(!err);
       b->on_each(name, std::move(err));
       ++b->handled;
       finish_batch(b);
