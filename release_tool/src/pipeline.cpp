@@ -9,8 +9,8 @@
 #include "relc/runtime/release_layout.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "file_bytes.hpp"
 
 namespace relc::release {
 
@@ -83,12 +83,11 @@ make_release_relup(const checked_release& checked, const toolchain& tools,
   in.appups = &appups;
   in.runtime_vsn = tools.runtime_version;
   if (rel.spec.sys_config) {
-    std::ifstream file{*rel.spec.sys_config, std::ios::binary};
-    std::stringstream text;
-    text << file.rdbuf();
-    auto parsed = parse_yaml_term(text.str(), *rel.spec.sys_config);
-    if (parsed.ok && parsed.value.is_map())
-      in.sys_config = parsed.value;
+    if (auto text = read_file_bytes(*rel.spec.sys_config)) {
+      auto parsed = parse_yaml_term(*text, *rel.spec.sys_config);
+      if (parsed.ok && parsed.value.is_map())
+        in.sys_config = parsed.value;
+    }
   }
   // The releases that could be read are still compared, so one run
   // reports every problem.

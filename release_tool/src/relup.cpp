@@ -5,9 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "file_bytes.hpp"
 #include "relc/release/elf_file.hpp"
 #include "relc/release/release_error.hpp"
 #include "relc/runtime/boot_file.hpp"
@@ -24,18 +23,6 @@ namespace {
 
 caf::error bad(const std::string& text) {
   return make_error(release_errc::check_failed, text);
-}
-
-std::optional<std::string> slurp(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec))
-    return std::nullopt;
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 std::string str(const term& t, const char* key) {
@@ -110,7 +97,7 @@ caf::expected<release_files> release_files::open(const std::string& path) {
 
 std::optional<std::string> release_files::read(const std::string& relative) const {
   if (!dir_.empty())
-    return slurp(fs::path{dir_} / relative);
+    return read_file_bytes((fs::path{dir_} / relative).string());
   auto i = entries_.find(relative);
   if (i == entries_.end())
     return std::nullopt;
@@ -336,8 +323,7 @@ public:
         if (x.what == appup_instruction::kind::restart_node)
           restart_node = true;
         else
-          changes.push_back(instruction(x, new_app, old_app, *a, *old,
-                                        i->second.file));
+          changes.push_back(instruction(x, new_app, *a, *old));
     }
     if (restart_node)
       steps.push_back(step(k::restart_node));
@@ -401,9 +387,12 @@ public:
 private:
   // One appup instruction as a step, checked against the libraries: what
   // it names must be exported where it runs.
-  relup_step instruction(const appup_instruction& x, const release_summary::app& new_app,
-                         const release_summary::app& old_app, const release_summary::app& target,
-                         const release_summary::app& current, const std::string& file) {
+  // `new_app` is the version whose appup it is; the step goes from
+  // `current` to `target`.
+  relup_step instruction(const appup_instruction& x,
+                         const release_summary::app& new_app,
+                         const release_summary::app& target,
+                         const release_summary::app& current) {
     using kind = appup_instruction::kind;
     auto here = [&] {
       return new_app.name + " " + new_app.vsn + ": " + to_string(x.what) + " ";
@@ -474,8 +463,6 @@ private:
       case kind::restart_node:
         break;
     }
-    (void) old_app;
-    (void) file;
     return step(k::restart_node);
   }
 

@@ -1,9 +1,8 @@
 #include "relc/release/runtime_bundle.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "file_bytes.hpp"
 #include "relc/release/elf_file.hpp"
 #include "relc/release/release_error.hpp"
 #include "relc/release/shared_library_search.hpp"
@@ -25,12 +24,10 @@ bool is_base_system_library(const std::string& soname) {
 namespace {
 
 caf::expected<std::string> read_bytes(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
+  auto bytes = read_file_bytes(path);
+  if (!bytes)
     return make_error(release_errc::bad_input, "cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return std::move(*bytes);
 }
 
 // The file's bytes and what its ELF headers say; errors name the file.

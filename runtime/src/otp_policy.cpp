@@ -3,9 +3,7 @@
 #include "boot_policy.hpp"
 
 #include <algorithm>
-#include <map>
 #include <memory>
-#include <set>
 #include <thread>
 
 #include "relc/runtime/log.hpp"
