@@ -11,6 +11,7 @@ env:
   frequencies: [10, 11, 12, 13, 14, 15]
   max_phones: 100
   demo: false
+  traffic: false
 mod: {module: bsc_app, args: []}
 start_phases:
   - init: []

@@ -56,7 +56,15 @@ Usage: $REL_NAME COMMAND [ARGS...]   (release $REL_NAME $REL_VSN)
   restart                  run the boot script again in the running node
   reboot                   the process exits and is started again
   ping | pid | status      is it up / its process id / its boot state
-  versions                 release and runtime versions
+  versions                 the releases of this root and their states
+                           (unpacked, current, permanent, old; * runs)
+  unpack TARBALL           verify and unpack a release beside this one
+  install VSN              upgrade (or downgrade) the running node to VSN
+  make_permanent VSN       boot VSN from now on (after install)
+  remove VSN               delete a release that neither runs nor is permanent
+  upgrade VSN              unpack releases/$REL_NAME-VSN.tar.gz if needed,
+                           install, make_permanent
+  downgrade VSN            install an earlier VSN, make_permanent
   apps | registered | timeline | tree APP
   remote                   an admin prompt on the running node
   rpc CMD [ARGS...]        one admin command (rpc help lists them)
@@ -162,8 +170,23 @@ case "$cmd" in
   rpc)
     ctl "$@"
     ;;
-  versions)
-    echo "$REL_NAME $REL_VSN (runtime $RUNTIME_VSN)"
+  versions|unpack|remove)
+    # A tarball path is the caller's, relative to its directory.
+    if [ "$cmd" = unpack ] && [ $# -ge 1 ] && [ -e "$1" ]; then
+      case "$1" in /*) ;; *) t="$(pwd)/$1"; shift; set -- "$t" "$@" ;; esac
+    fi
+    # The running node answers (it knows which release runs); a stopped
+    # one's releases are handled on disk.
+    if ctl ping >/dev/null 2>&1; then
+      if [ "$cmd" = versions ]; then ctl releases; else ctl "$cmd" "$@"; fi
+    elif [ "$cmd" = versions ]; then
+      "$RELC" releases "$RELEASE_ROOT"
+    else
+      "$RELC" releases "$RELEASE_ROOT" "$cmd" "$@"
+    fi
+    ;;
+  install|make_permanent|upgrade|downgrade)
+    ctl "$cmd" "$@"
     ;;
   help)
     usage

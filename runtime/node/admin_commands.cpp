@@ -10,6 +10,7 @@
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "release_commands.hpp"
 #include "supervision_tree.hpp"
 
 namespace relc {
@@ -111,7 +112,7 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
   } else if (cmd == "versions" && arity(0)) {
     s.reply("ok\n" + cfg.versions + "\n");
   } else if ((cmd == "help" || cmd == "?") && arity(0)) {
-    s.reply(std::string{"ok\n"} + admin_help());
+    s.reply(std::string{"ok\n"} + admin_help() + release_commands_help());
   } else if (cmd == "status" && arity(0)) {
     s.ask<node_status>(query_timeout, render_status, ctl_atoms::status::value);
   } else if (cmd == "timeline" && arity(0)) {
@@ -217,6 +218,14 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
                                  : "no heart: the caller starts the node\n";
     s.reply(text, true);
     cfg.on_stop(cmd == "reboot");
+  } else if (run_release_command(
+               self->system(),
+               {cfg.release_root, cfg.release_name, cfg.target->controller()},
+               w,
+               [outbox = cfg.outbox, conn](std::string text) {
+                 outbox->post({conn, std::move(text), false});
+               })) {
+    // answered by the release handler's own actor
   } else {
     s.reply("error: unknown command or wrong arguments: '"
             + request.substr(0, 80) + "' (try 'help')\n");
@@ -241,7 +250,8 @@ const char* admin_help() {
          "restart                  run the boot script again in this process\n"
          "reboot                   exit; heart or the start script starts it again\n"
          "stop                     stop the node; returns once it is gone\n"
-         "help                     this list\n";
+         "help                     this list\n"
+         "-- release handling --\n";
 }
 
 caf::actor spawn_admin(caf::actor_system& sys, admin_config cfg) {

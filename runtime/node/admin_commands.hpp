@@ -28,6 +28,9 @@ struct admin_config {
   node* target = nullptr;
   /// `versions`: "<rel> <vsn>".
   std::string versions;
+  /// The release handler's: where the release lives, and its name.
+  std::string release_root;
+  std::string release_name;
   std::shared_ptr<control_outbox> outbox;
   /// `stop` (false) or `reboot` (true) was asked: the host stops the node.
   std::function<void(bool reboot)> on_stop;

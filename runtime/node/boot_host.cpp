@@ -16,6 +16,7 @@
 #include <caf/all.hpp>
 
 #include "admin_commands.hpp"
+#include "release_handler.hpp"
 #include "control_server.hpp"
 #include "liveness.hpp"
 #include "log_file.hpp"
@@ -502,6 +503,8 @@ int run_boot_host(const std::vector<std::string>& args) {
   admin_config acfg;
   acfg.target = &n;
   acfg.versions = n.release_name() + " " + n.release_version();
+  acfg.release_root = parsed.node.release_dir;
+  acfg.release_name = n.release_name();
   acfg.outbox = control.outbox();
   acfg.on_stop = [&reboot, &n](bool is_reboot) {
     reboot = is_reboot;
@@ -571,6 +574,11 @@ int run_boot_host(const std::vector<std::string>& args) {
     }
     return finish(status);
   }
+  // RELEASES follows what booted: a release installed but never made
+  // permanent is unpacked again (the node came back on its permanent one).
+  if (auto err = release_handler::booted(parsed.node.release_dir,
+                                         n.release_version()))
+    relc::log(log_level::warning, "release_handler", describe_error(err));
   auto note = n.status().note;
   notifier.tell(note.empty() ? "started" : "started (" + note + ")");
   auto reason = n.wait();

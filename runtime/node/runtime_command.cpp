@@ -4,6 +4,8 @@
 
 #include "boot_host.hpp"
 #include "heart.hpp"
+#include "relc/runtime/runtime_error.hpp"
+#include "release_handler.hpp"
 
 namespace relc {
 
@@ -33,6 +35,55 @@ const char* heart_usage =
   "  HEART_RESTART_PERIOD  seconds (60)\n"
   "A clean stop of the node ends heart; a reboot is not counted.\n";
 
+const char* releases_usage =
+  "Usage: relc releases RELEASE_ROOT [unpack TARBALL | remove VSN]\n"
+  "\n"
+  "The release handler's disk side for a node that is not running (bin/<rel>\n"
+  "versions, unpack and remove run this then): lists the releases with their\n"
+  "states, unpacks a release tarball beside them, or removes one that is not\n"
+  "permanent. A running node does the same through its admin socket.\n";
+
+int run_releases(const std::vector<std::string>& rest) {
+  namespace rh = release_handler;
+  if (rest.empty() || (rest.size() != 1 && rest.size() != 3)) {
+    fputs(releases_usage, stderr);
+    return 2;
+  }
+  auto& root = rest[0];
+  auto xs = rh::read_releases(root);
+  if (!xs) {
+    fprintf(stderr, "relc: %s\n", describe_error(xs.error()).c_str());
+    return 1;
+  }
+  auto fail = [](const caf::error& err) {
+    fprintf(stderr, "relc: %s\n", describe_error(err).c_str());
+    return 1;
+  };
+  if (rest.size() == 1) {
+    fputs(rh::render_versions(*xs, {}).c_str(), stdout);
+    return 0;
+  }
+  if (rest[1] == "unpack") {
+    std::string name;
+    for (auto& x : *xs)
+      if (x.state == rh::permanent)
+        name = x.name;
+    auto vsn = rh::unpack(root, name, rest[2]);
+    if (!vsn)
+      return fail(vsn.error());
+    printf("unpacked %s\n", vsn->c_str());
+    return 0;
+  }
+  if (rest[1] == "remove") {
+    if (auto err = rh::remove(root, rest[2], {}))
+      return fail(err);
+    printf("removed %s\n", rest[2].c_str());
+    return 0;
+  }
+  fputs(releases_usage, stderr);
+  return 2;
+}
+
 } // namespace
 
 std::optional<int> run_runtime_command(const std::vector<std::string>& args) {
@@ -47,6 +98,13 @@ std::optional<int> run_runtime_command(const std::vector<std::string>& args) {
       return 0;
     }
     return run_control_client(rest);
+  }
+  if (args[0] == "releases") {
+    if (asks_for_help(rest)) {
+      fputs(releases_usage, stdout);
+      return 0;
+    }
+    return run_releases(rest);
   }
   if (args[0] == "heart") {
     if (asks_for_help(rest)) {
@@ -64,7 +122,8 @@ const char* runtime_command_usage() {
   return "  relc boot RELEASE_DIR [--config FILE] [--env APP.KEY=VALUE]... "
          "[--init-debug] [--shutdown-time MS] [--name NAME] [--log-level L]\n"
          "  relc ctl SOCKET COMMAND [ARGS...] | relc ctl SOCKET --remote\n"
-         "  relc heart [--] COMMAND [ARGS...]\n";
+         "  relc heart [--] COMMAND [ARGS...]\n"
+         "  relc releases RELEASE_ROOT [unpack TARBALL | remove VSN]\n";
 }
 
 } // namespace relc

@@ -19,4 +19,9 @@ void application::stop(app_context&) {
   // nop
 }
 
+void application::config_change(app_context&, const term&, const term&,
+                                const term&) {
+  // nop: OTP's config_change is optional.
+}
+
 } // namespace relc

@@ -17,6 +17,7 @@
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "release_loader.hpp"
+#include "release_upgrade.hpp"
 #include "start_queue.hpp"
 
 namespace relc {
@@ -291,6 +292,27 @@ public:
               });
   }
 
+  void stop_app(const std::string& name, std::function<void()> done) override {
+    stop_one(name, clock_type::now() + cfg_.options.shutdown_time, true,
+             std::move(done));
+  }
+
+  caf::actor top_of(const std::string& name) override {
+    auto i = entries_.find(name);
+    return i != entries_.end() && i->second.state == run_state::running
+             ? i->second.top
+             : caf::actor{};
+  }
+
+  void restart_into(const std::string& vsn, done_fn done) override {
+    restart_vsn_ = vsn;
+    restarting_ = true;
+    after_restart_ = std::move(done);
+    begin_stop();
+  }
+
+  const node_options& options() const override { return cfg_.options; }
+
   void end_node(const std::string& reason) override {
     if (fatal_.empty())
       fatal_ = reason;
@@ -380,6 +402,28 @@ public:
         job_done();
       };
       begin_stop();
+    });
+    return rp;
+  }
+
+  // A release upgrade (release_upgrade.hpp): one lifecycle job.
+  caf::result<std::string> on_install(const std::string& vsn) {
+    auto rp = self_->make_response_promise<std::string>();
+    enqueue([this, rp, vsn](std::function<void()> job_done) mutable {
+      if (stopping_ || status_.state != node_state::started) {
+        rp.deliver(make_error(runtime_errc::wrong_strategy,
+                              "the node is not started"));
+        job_done();
+        return;
+      }
+      install_release(*this, vsn,
+                      [rp, job_done](install_outcome out) mutable {
+                        if (out.error)
+                          rp.deliver(out.error);
+                        else
+                          rp.deliver(out.report);
+                        job_done();
+                      });
     });
     return rp;
   }
@@ -1106,6 +1150,8 @@ private:
   // and boots anew in this process (OTP's init:restart).
   void reload() {
     auto options = cfg_.options;
+    options.release_vsn = restart_vsn_; // one restart into an installed release
+    restart_vsn_.clear();
     auto steps = std::make_shared<std::vector<std::string>>();
     auto loaded
       = std::make_shared<caf::expected<std::shared_ptr<loaded_release>>>(
@@ -1181,6 +1227,7 @@ private:
   done_fn after_boot_stop_;
   bool restarting_ = false;
   done_fn after_restart_;
+  std::string restart_vsn_; // the release the next restart boots (empty: permanent)
   int abandoned_ = 0;
   std::map<uint64_t, std::shared_ptr<start_batch>> batches_;
   std::shared_ptr<step_board> board_ = std::make_shared<step_board>();
@@ -1218,6 +1265,13 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
       return caf::ok_atom::value;
     },
     [c](ctl_atoms::registry) { return c->on_registry(); },
+    [c](ctl_atoms::install, const std::string& vsn) {
+      return c->on_install(vsn);
+    },
+    [c](ctl_atoms::release) {
+      auto& p = c->release().plan;
+      return caf::make_message(p.name, p.vsn);
+    },
     [c](ctl_atoms::stop_deadline, uint64_t serial) {
       c->on_stop_deadline(serial);
     },

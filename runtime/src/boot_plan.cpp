@@ -86,7 +86,8 @@ planned_boot_control read_boot_control(const term& t) {
 
 } // namespace
 
-caf::expected<boot_plan> load_boot_plan(const std::string& root) {
+caf::expected<boot_plan> load_boot_plan(const std::string& root,
+                                       const std::string& vsn) {
   boot_plan plan;
   plan.release_root = root;
   auto start = layout::read_start_data(root);
@@ -94,7 +95,7 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root) {
     return bad("cannot read " + (fs::path{root} / layout::start_data()).string()
                + " (expected '<runtime vsn> <release vsn>')");
   plan.runtime = start->runtime_vsn;
-  plan.vsn = start->release_vsn;
+  plan.vsn = vsn.empty() ? start->release_vsn : vsn;
   auto dir = fs::path{root} / layout::release_dir(plan.vsn);
   // releases/<vsn>/ holds one release's files: exactly one <rel>.boot.
   // Directory order is arbitrary, so a second one is an error, not a pick.

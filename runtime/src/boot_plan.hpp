@@ -70,7 +70,10 @@ struct boot_plan {
   bool parallel_start = false;              ///< `start: parallel`
 };
 
-/// Reads releases/start.data and releases/<vsn>/<rel>.boot under `root`.
-[[nodiscard]] caf::expected<boot_plan> load_boot_plan(const std::string& root);
+/// Reads releases/start.data and releases/<vsn>/<rel>.boot under `root`;
+/// a non-empty `vsn` names the version instead of start.data (whose
+/// runtime version is still the one reported).
+[[nodiscard]] caf::expected<boot_plan>
+load_boot_plan(const std::string& root, const std::string& vsn = {});
 
 } // namespace relc

@@ -17,6 +17,7 @@
 
 #include "app_master.hpp"
 #include "loaded_release.hpp"
+#include "relc/runtime/node.hpp"
 
 namespace relc {
 
@@ -56,6 +57,18 @@ public:
     = 0;
   /// Ends the node: every app stops and the node exits non-zero.
   virtual void end_node(const std::string& reason) = 0;
+  /// Stops one running app on purpose (not an exit: no policy decision),
+  /// as stop_app does; holds no job slot itself.
+  virtual void stop_app(const std::string& app, std::function<void()> done)
+    = 0;
+  /// The top supervisor of a running app (null if none).
+  virtual caf::actor top_of(const std::string& app) = 0;
+  /// Restarts the node in this process into release `vsn` (empty: the
+  /// permanent one, start.data's), as a restart does; `done` gets the new
+  /// boot's outcome. Call it from inside a job: the restart is part of it.
+  virtual void restart_into(const std::string& vsn, done_fn done) = 0;
+  /// How the node was booted (the release root, --config, --env).
+  virtual const node_options& options() const = 0;
   virtual void step(const std::string& text) = 0;
 };
 

@@ -27,6 +27,8 @@ using top = caf::atom_constant<caf::atom("c_top")>;           // app -> actor (n
 using ping = caf::atom_constant<caf::atom("c_ping")>;         // -> ok (liveness)
 using subscribe = caf::atom_constant<caf::atom("c_sub")>;     // actor -> ok
 using registry = caf::atom_constant<caf::atom("c_reg")>;      // -> actor
+using install = caf::atom_constant<caf::atom("c_install")>;   // vsn -> report | error
+using release = caf::atom_constant<caf::atom("c_rel")>;       // -> name, vsn
 // Internal timers.
 using stop_deadline = caf::atom_constant<caf::atom("c_stopdl")>;
 using start_wait_deadline = caf::atom_constant<caf::atom("c_startdl")>;

@@ -1,10 +1,12 @@
 #include "loaded_release.hpp"
 
+#include "app_library.hpp"
 #include "blocking_call.hpp"
 #include "registry_calls.hpp"
 
 #include <caf/all.hpp>
 
+#include "relc/runtime/export_names.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
@@ -95,6 +97,7 @@ void app_ctx::set_env(const std::string& key, term value) {
 std::vector<std::pair<std::string, term>>
 app_ctx::find_env_vars(const std::string& key) const {
   std::vector<std::pair<std::string, term>> result;
+  std::lock_guard<std::mutex> guard{owner_.membership_mtx};
   for (auto& a : owner_.apps)
     if (a->plan.type != app_start_type::none) {
       auto x = a->env.get(key);
@@ -107,7 +110,11 @@ app_ctx::find_env_vars(const std::string& key) const {
 // Runs on the including app's master, inside its start: the included app's
 // start is part of the includer's (OTP's application_starter).
 caf::expected<caf::actor> app_ctx::start_included(const std::string& name) {
-  auto* child = owner_.find(name);
+  app_record* child = nullptr;
+  {
+    std::lock_guard<std::mutex> guard{owner_.membership_mtx};
+    child = owner_.find(name);
+  }
   if (!child || child->plan.included_by != app_.plan.name)
     return make_error(runtime_errc::not_found,
                       "'" + name + "' is not included by '" + app_.plan.name
@@ -129,6 +136,22 @@ std::vector<std::pair<std::string, caf::actor>> app_ctx::take_included() {
   auto result = std::move(included_);
   included_.clear();
   return result;
+}
+
+caf::expected<caf::actor> app_ctx::spawn_module(const std::string& module,
+                                               const term& args) {
+  auto symbol = std::string{export_names::module_prefix} + module;
+  auto factory = reinterpret_cast<module_factory>(
+    find_symbol(app_.module_library.load(), symbol));
+  if (!factory)
+    return make_error(runtime_errc::not_found,
+                      app_.plan.name + ": the library exports no " + symbol);
+  try {
+    return factory(*this, args);
+  } catch (const std::exception& ex) {
+    return make_error(runtime_errc::start_failed,
+                      app_.plan.name + ": " + module + ": " + ex.what());
+  }
 }
 
 registry_actor app_ctx::registry() {

@@ -7,6 +7,7 @@
 // started), each by a lock of its own; the controller's bookkeeping (run
 // state, top supervisor, start generation) lives in the controller actor.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -83,6 +84,8 @@ public:
   caf::expected<caf::actor> start_included(const std::string& app) override;
   registry_actor registry() override;
   void adopt(const caf::actor& actor) override;
+  caf::expected<caf::actor> spawn_module(const std::string& module,
+                                         const term& args) override;
   caf::expected<caf::message> call_message(const caf::actor& whom,
                                            caf::message msg,
                                            std::chrono::milliseconds timeout) override;
@@ -117,6 +120,9 @@ struct app_record {
   env_cell env;
   std::shared_ptr<adopted_actors> adopted = std::make_shared<adopted_actors>();
   void* library = nullptr;
+  /// Where spawn_module finds actor types: `library` until a release
+  /// upgrade loads a module of the app's next version (read by app code).
+  std::atomic<void*> module_library{nullptr};
   std::unique_ptr<application> callback;
   std::unique_ptr<app_ctx> ctx;
 };
@@ -127,6 +133,14 @@ struct loaded_release {
   /// Set once before the first callback runs, then only read.
   caf::actor_system* sys = nullptr;
   registry_actor registry;
+  /// What release upgrades replaced, kept: actors of an app's earlier
+  /// version may still run its code (libraries are never unloaded).
+  std::vector<std::unique_ptr<application>> retired_callbacks;
+  std::vector<std::unique_ptr<app_record>> retired_apps;
+  std::vector<std::shared_ptr<loaded_release>> retired_releases;
+  /// Held by app threads that walk `apps` (find_env_vars, start_included)
+  /// and by the controller while a release upgrade adds or removes apps.
+  mutable std::mutex membership_mtx;
 
   /// The app named `name` (null if none); O(1) once index() ran.
   app_record* find(const std::string& name);

@@ -109,6 +109,26 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
     return caf::ok_atom::value;
   };
   return {
+    [self, put](reg_atoms::move, const caf::actor& from,
+                const caf::actor& to) -> caf::result<int64_t> {
+      auto& st = self->state;
+      auto held = st.names_of.find(from.address());
+      if (held == st.names_of.end())
+        return int64_t{0};
+      auto names = held->second;
+      int64_t moved = 0;
+      for (auto& name : names) {
+        auto i = st.names.find(name);
+        if (i == st.names.end())
+          continue;
+        auto value = i->second.value;
+        unindex(st, name, from.address());
+        st.names.erase(i);
+        if (put(name, to, std::move(value)).flag == caf::rt_value)
+          ++moved;
+      }
+      return moved;
+    },
     [put](reg_atoms::put, const std::string& name,
           const caf::actor& who) -> caf::result<caf::ok_atom> {
       return put(name, who, term{});

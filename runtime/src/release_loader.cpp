@@ -111,6 +111,7 @@ caf::error load_libraries(loaded_release& rel, const step_fn& step) {
     if (!handle)
       return boot_failure(a->plan.name, "load", describe_error(handle.error()));
     a->library = *handle;
+    a->module_library = *handle;
     if (a->plan.mod) {
       auto symbol = export_names::application_prefix + *a->plan.mod;
       auto factory = reinterpret_cast<application_factory>(
@@ -138,7 +139,7 @@ caf::error load_libraries(loaded_release& rel, const step_fn& step) {
 caf::expected<std::shared_ptr<loaded_release>>
 load_release(const node_options& options, const step_fn& step) {
   step("read boot file of " + options.release_dir);
-  auto read = load_boot_plan(options.release_dir);
+  auto read = load_boot_plan(options.release_dir, options.release_vsn);
   if (!read)
     return boot_failure("kernel", "boot file", describe_error(read.error()));
   auto rel = std::make_shared<loaded_release>();

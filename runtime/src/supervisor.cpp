@@ -644,8 +644,38 @@ supervisor_actor::behavior_type supervisor_impl(sup_ptr self, supervisor_flags f
     [self](sup_atoms::which_children) {
       std::vector<child_info> result;
       for (auto& c : self->state.children)
-        result.push_back({c.spec.id, c.handle, c.spec.is_supervisor});
+        result.push_back({c.spec.id, c.handle, c.spec.is_supervisor,
+                          c.spec.module.empty() ? c.spec.id : c.spec.module});
       return result;
+    },
+    [self](sup_atoms::replace_child, const caf::actor& old,
+           const child_start_fn& start) -> caf::result<caf::actor> {
+      auto* entry = old ? find_addr(self, old.address()) : nullptr;
+      if (!entry)
+        return make_error(runtime_errc::not_found,
+                          "not a running child of supervisor "
+                            + self->state.flags.name);
+      auto fresh = start(self->system(), entry->spec.args);
+      if (!fresh)
+        return fresh.error();
+      if (!*fresh)
+        return make_error(runtime_errc::start_failed,
+                          "child " + entry->spec.id
+                            + ": the new version started no actor");
+      self->demonitor(old);
+      remove_live(self, old);
+      entry->handle = *fresh;
+      entry->spec.start = start;
+      self->monitor(entry->handle);
+      add_live(self, entry->handle);
+      auto& st = self->state;
+      if (st.flags.strategy == restart_strategy::simple_one_for_one)
+        st.template_spec.start = start;
+      report(self, log_level::info,
+             "child " + entry->spec.id + " replaced by its next version (actor "
+               + std::to_string(old.id()) + " -> "
+               + std::to_string(entry->handle.id()) + ")");
+      return entry->handle;
     },
     [self](sup_atoms::count_children) {
       child_counts n;

@@ -7,6 +7,7 @@
 
 #include "bsc_actors.hpp"
 #include "bsc_demo.hpp"
+#include "bsc_traffic.hpp"
 
 namespace bsc {
 
@@ -65,12 +66,15 @@ public:
       -> caf::expected<caf::actor> {
       return registered(spawn_overload(sys), registry, "overload");
     };
+    // Its args are the pool, so a next version's factory (a release
+    // upgrade's `update` restarts it through make_frequency) gets it too.
     relc::child_spec frequency;
     frequency.id = "frequency";
-    frequency.start = [registry, pool](caf::actor_system& sys,
-                                       const relc::term&)
+    frequency.args = ctx.get_env("frequencies");
+    frequency.start = [registry](caf::actor_system& sys,
+                                 const relc::term& args)
       -> caf::expected<caf::actor> {
-      return spawn_frequency(sys, pool, registry);
+      return spawn_frequency(sys, frequencies(args), registry);
     };
     auto phones = relc::supervisor_child("phone_sup", phone_sup_flags(),
                                          {phone_template(registry)});
@@ -96,6 +100,8 @@ public:
                          const relc::term&) override {
     relc::log(relc::log_level::info, "application " + ctx.app_name(),
               "start phase " + phase);
+    if (phase == "oper" && ctx.get_env("traffic", false))
+      start_traffic(ctx);
     if (phase == "oper" && ctx.get_env("demo", false))
       return run_demo(ctx);
     return {};

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <caf/all.hpp>
+#include <relc/runtime/handoff.hpp>
 #include <relc/runtime/log.hpp>
 #include <relc/runtime/registry.hpp>
 #include <relc/runtime/runtime_error.hpp>
@@ -23,6 +24,33 @@ struct frequency_state {
   static inline const char* name = "frequency";
 };
 
+std::vector<int> ints(const relc::term* x) {
+  std::vector<int> result;
+  if (x && x->is_list())
+    for (auto& v : x->as_list())
+      if (v.type() == relc::term::kind::integer)
+        result.push_back(static_cast<int>(v.as_integer()));
+  return result;
+}
+
+relc::term to_list(const std::vector<int>& xs) {
+  relc::term::list result;
+  for (auto x : xs)
+    result.emplace_back(static_cast<int64_t>(x));
+  return result;
+}
+
+// The server's state as a term, for a release upgrade's handoff.
+relc::term state_term(const frequency_state& st) {
+  relc::term::map m;
+  m.emplace_back("free", to_list(st.free));
+  m.emplace_back("allocated", to_list(st.allocated));
+#ifdef BSC_BLOCKED_FREQUENCIES
+  m.emplace_back("blocked", to_list(st.blocked));
+#endif
+  return relc::term{std::move(m)};
+}
+
 caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
                         std::vector<int> pool, relc::registry_actor registry) {
   self->state.free = std::move(pool);
@@ -30,7 +58,7 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
   // Registers itself, so a restarted server takes over the name at once.
   caf::anon_send(registry, relc::reg_atoms::put::value,
                  std::string{"frequency"}, caf::actor_cast<caf::actor>(self));
-  return {
+  caf::behavior serving{
     [self](allocate_atom) -> caf::result<int> {
       auto& st = self->state;
       if (st.free.empty()) {
@@ -85,22 +113,27 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
                                   "frequency server crashed on request"));
     },
   };
-}
-
-std::vector<int> ints(const relc::term* x) {
-  std::vector<int> result;
-  if (x && x->is_list())
-    for (auto& v : x->as_list())
-      if (v.type() == relc::term::kind::integer)
-        result.push_back(static_cast<int>(v.as_integer()));
-  return result;
-}
-
-relc::term to_list(const std::vector<int>& xs) {
-  relc::term::list result;
-  for (auto x : xs)
-    result.emplace_back(static_cast<int64_t>(x));
-  return result;
+  // Upgradable in place (appup `update`): it hands over {free, allocated}
+  // (1.1.0: and blocked) and takes what frequency_code_change made of it.
+  relc::handoff handoff;
+  handoff.give = [self] { return state_term(self->state); };
+  handoff.take = [self](const relc::term& state) -> caf::error {
+    if (!state.is_map())
+      return relc::make_error(relc::runtime_errc::start_failed,
+                              "frequency: expected a state map");
+    auto& st = self->state;
+    st.free = ints(state.find("free"));
+    st.allocated = ints(state.find("allocated"));
+#ifdef BSC_BLOCKED_FREQUENCIES
+    st.blocked = ints(state.find("blocked"));
+#endif
+    relc::log(relc::log_level::info, "frequency",
+              "took over " + std::to_string(st.allocated.size())
+                + " allocated frequencies");
+    return {};
+  };
+  return relc::updatable(self, "frequency", std::move(serving),
+                         std::move(handoff));
 }
 
 } // namespace

@@ -147,6 +147,14 @@ public:
   /// them by.
   virtual void adopt(const caf::actor& actor) = 0;
 
+  /// Spawns actor type `module` (a RELC_MODULE of this app's library) with
+  /// `args`. After a release upgrade's load_module or update of `module`
+  /// it is the new library's: OTP's "new processes run the new code". Not
+  /// adopted: put it under a supervisor or adopt() it.
+  virtual caf::expected<caf::actor> spawn_module(const std::string& module,
+                                                 const term& args)
+    = 0;
+
   /// Spawns an actor in system() and adopts it. Adopted at once, its stop
   /// is complete only after every exit functor it carries has run.
   template <class... Ts>
@@ -198,6 +206,12 @@ public:
 
   /// Called after the application's tree has stopped.
   virtual void stop(app_context& ctx);
+
+  /// After a release upgrade changed this app's env (OTP's config_change):
+  /// `changed` and `added` map keys to their new values, `removed` lists
+  /// the keys that are gone. ctx.get_env already sees the new env.
+  virtual void config_change(app_context& ctx, const term& changed,
+                             const term& added, const term& removed);
 };
 
 /// Signature of a module (named actor type) factory a library exports.

@@ -21,6 +21,9 @@ namespace relc {
 /// How a node boots (the `relc boot` flags).
 struct node_options {
   std::string release_dir;
+  /// The release version to boot; empty: releases/start.data's (the
+  /// permanent one). A release upgrade loads its target this way.
+  std::string release_vsn;
   /// A sys.config to use instead of the release's (`--config`).
   std::string config_file;
   /// `APP.KEY=VALUE` env overrides (`--env`), applied last.

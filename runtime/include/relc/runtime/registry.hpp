@@ -31,6 +31,7 @@ using nb_wait = caf::atom_constant<caf::atom("reg_nbwait")>;
 using registered = caf::atom_constant<caf::atom("reg_regd")>;
 using cancel = caf::atom_constant<caf::atom("reg_cancel")>;
 using waiters = caf::atom_constant<caf::atom("reg_waitrs")>;
+using move = caf::atom_constant<caf::atom("reg_move")>;
 } // namespace reg_atoms
 
 /// The name registry's protocol, checked by the compiler (gproc-style;
@@ -52,6 +53,9 @@ using waiters = caf::atom_constant<caf::atom("reg_waitrs")>;
 ///   nothing is delivered for them after this reply
 /// - (reg_waitrs) -> int64_t: the waits pending (await and nb_wait)
 /// - (reg_names) -> std::vector<std::string>, sorted
+/// - (reg_move, actor from, actor to) -> int64_t: every name of `from`
+///   (with its value) now names `to`; how many (a release upgrade's
+///   `update` hands an actor's names to its next version)
 /// - (reg_expire, ...) is the registry's own timer message, not a request.
 using registry_actor = caf::typed_actor<
   caf::replies_to<reg_atoms::put, std::string, caf::actor>::with<caf::ok_atom>,
@@ -65,6 +69,7 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<reg_atoms::cancel, std::string>::with<caf::ok_atom>,
   caf::replies_to<reg_atoms::waiters>::with<int64_t>,
   caf::replies_to<reg_atoms::names>::with<std::vector<std::string>>,
+  caf::replies_to<reg_atoms::move, caf::actor, caf::actor>::with<int64_t>,
   caf::reacts_to<reg_atoms::expire, std::string, uint64_t, int64_t>>;
 
 /// Spawns the name registry.

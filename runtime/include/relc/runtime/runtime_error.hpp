@@ -33,6 +33,8 @@ enum class runtime_errc : uint8_t {
   interrupted,
   /// An application could not be started (its error names the step).
   boot_failed,
+  /// A release handler step failed (unpack, install, make_permanent...).
+  release_handling,
 };
 
 /// Text of an error: the message of a relc error, CAF's rendering otherwise.

@@ -62,6 +62,9 @@ struct child_spec {
   child_shutdown shutdown;
   /// A supervisor child; its default shutdown should be infinity.
   bool is_supervisor = false;
+  /// The actor type (the library's module) the child runs, which a release
+  /// upgrade's `update: {module: M}` finds it by; empty: the child's id.
+  std::string module;
 };
 
 /// What count_children answers (OTP's count_children proplist).
@@ -87,6 +90,7 @@ struct child_info {
   std::string id;
   caf::actor handle; ///< null when not running
   bool is_supervisor = false;
+  std::string module; ///< child_spec::module, or the id when that is empty
 };
 
 const char* to_string(restart_strategy x);
@@ -101,6 +105,7 @@ using delete_child = caf::atom_constant<caf::atom("sup_delete")>;
 using which_children = caf::atom_constant<caf::atom("sup_which")>;
 using count_children = caf::atom_constant<caf::atom("sup_count")>;
 using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
+using replace_child = caf::atom_constant<caf::atom("sup_repl")>;
 } // namespace sup_atoms
 
 /// A supervisor's protocol, checked by the compiler (the supervisor is
@@ -119,6 +124,11 @@ using stop_timeout = caf::atom_constant<caf::atom("sup_stoptm")>;
 /// - (sup_which) -> std::vector<child_info>
 /// - (sup_count) -> child_counts
 /// - (sup_init) -> ok once all initial children started, or the error
+/// - (sup_repl, actor old, child_start_fn start) -> actor: a release
+///   upgrade's `update`: starts the child's next version with `start` (and
+///   the child's args) in old's place, same id, and restarts it with
+///   `start` from then on; `old` is no longer supervised (it forwards to
+///   the new one and ends with it, relc/runtime/handoff.hpp)
 /// - (sup_stoptm, ...) is the supervisor's own timer message, not a request.
 using supervisor_actor = caf::typed_actor<
   caf::replies_to<sup_atoms::init>::with<caf::ok_atom>,
@@ -130,6 +140,8 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<sup_atoms::delete_child, std::string>::with<caf::ok_atom>,
   caf::replies_to<sup_atoms::which_children>::with<std::vector<child_info>>,
   caf::replies_to<sup_atoms::count_children>::with<child_counts>,
+  caf::replies_to<sup_atoms::replace_child, caf::actor, child_start_fn>::with<
+    caf::actor>,
   caf::reacts_to<sup_atoms::stop_timeout, uint64_t, uint64_t>>;
 
 /// The typed view of a supervisor's handle (unchecked: `sup` must be one).
@@ -164,6 +176,7 @@ child_spec supervisor_child(std::string id, supervisor_flags flags,
 } // namespace relc
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_spec)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_start_fn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(relc::child_counts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<relc::child_info>)

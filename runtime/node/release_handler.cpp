@@ -1,0 +1,359 @@
+#include "release_handler.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "app_library.hpp"
+#include "boot_plan.hpp"
+#include "relc/runtime/release_layout.hpp"
+#include "relc/runtime/runtime_error.hpp"
+#include "relc/runtime/term.hpp"
+#include "tar_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace relc::release_handler {
+
+namespace {
+
+caf::error bad(const std::string& what) {
+  return make_error(runtime_errc::release_handling, what);
+}
+
+// Writes `text` beside `path` and renames it into place, both synced: a
+// kill leaves the old file or the new one, never half of one.
+caf::error write_atomically(const fs::path& path, const std::string& text) {
+  auto tmp = path;
+  tmp += ".tmp." + std::to_string(getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return bad(tmp.string() + ": " + strerror(errno));
+  for (size_t off = 0; off < text.size();) {
+    auto n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0) {
+      auto err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return bad(tmp.string() + ": " + strerror(err));
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    auto err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return bad(tmp.string() + ": " + strerror(err));
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto err = errno;
+    ::unlink(tmp.c_str());
+    return bad(path.string() + ": " + strerror(err));
+  }
+  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return {};
+}
+
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
+
+std::string text_of(const term* x) {
+  if (!x)
+    return {};
+  return x->is_string() ? x->as_string() : x->to_string();
+}
+
+caf::expected<std::vector<release_entry>> read_or_fail(const std::string& root) {
+  return read_releases(root);
+}
+
+release_entry* find(std::vector<release_entry>& xs, const std::string& vsn) {
+  for (auto& x : xs)
+    if (x.vsn == vsn)
+      return &x;
+  return nullptr;
+}
+
+// Leftovers of an unpack that was killed: staging directories.
+void clean_staging(const fs::path& releases) {
+  std::error_code ec;
+  for (fs::directory_iterator it{releases, ec}, end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().filename().string().rfind(".unpack-", 0) == 0)
+      fs::remove_all(it->path(), ec);
+}
+
+} // namespace
+
+caf::expected<std::vector<release_entry>>
+read_releases(const std::string& root) {
+  auto path = fs::path{root} / layout::releases_file();
+  std::ifstream in{path};
+  if (!in)
+    return bad("cannot read " + path.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  auto parsed = parse_yaml_term(buf.str(), path.string());
+  if (!parsed.ok)
+    return bad(parsed.error);
+  if (!parsed.value.is_list())
+    return bad(path.string() + ": expected a list of releases");
+  std::vector<release_entry> result;
+  for (auto& x : parsed.value.as_list()) {
+    if (!x.is_map())
+      return bad(path.string() + ": expected a release {name, vsn, ...}, found "
+                 + x.to_string());
+    release_entry e;
+    e.name = text_of(x.find("name"));
+    e.vsn = text_of(x.find("vsn"));
+    e.runtime = text_of(x.find("runtime"));
+    e.state = text_of(x.find("state"));
+    if (auto* apps = x.find("apps"); apps && apps->is_list())
+      for (auto& a : apps->as_list())
+        e.apps.push_back(text_of(&a));
+    if (e.vsn.empty())
+      return bad(path.string() + ": a release without a vsn");
+    result.push_back(std::move(e));
+  }
+  return result;
+}
+
+caf::error write_releases(const std::string& root,
+                          const std::vector<release_entry>& xs) {
+  std::string text = "# releases of this node and their state "
+                     "(unpacked, current, permanent, old)\n";
+  for (auto& x : xs) {
+    std::string apps;
+    for (auto& a : x.apps)
+      apps += (apps.empty() ? "" : ", ") + a;
+    text += "- name: " + x.name + "\n  vsn: " + quoted(x.vsn) + "\n  runtime: "
+            + quoted(x.runtime) + "\n  state: " + x.state + "\n  apps: [" + apps
+            + "]\n";
+  }
+  return write_atomically(fs::path{root} / layout::releases_file(), text);
+}
+
+std::string render_versions(const std::vector<release_entry>& xs,
+                            const std::string& running) {
+  std::string out;
+  for (auto& x : xs)
+    out += x.name + " " + x.vsn + " " + x.state
+           + (x.vsn == running ? " *" : "") + "\n";
+  return out;
+}
+
+caf::expected<release_entry> find_release(const std::string& root,
+                                          const std::string& vsn) {
+  auto xs = read_or_fail(root);
+  if (!xs)
+    return xs.error();
+  if (auto* x = find(*xs, vsn))
+    return *x;
+  std::string known;
+  for (auto& x : *xs)
+    known += (known.empty() ? "" : ", ") + x.vsn;
+  return bad("no release " + vsn + " (known: " + known + ")");
+}
+
+caf::expected<std::string> unpack(const std::string& root,
+                                  const std::string& rel_name,
+                                  const std::string& tarball) {
+  std::error_code ec;
+  auto releases = fs::path{root} / "releases";
+  auto path = fs::path{tarball};
+  if (!fs::exists(path, ec) && path.filename() == path)
+    path = releases / tarball;
+  if (!fs::is_regular_file(path, ec))
+    return bad(tarball + ": no such file (expected a release tarball, a path "
+                         "or a file name under releases/)");
+  auto xs = read_or_fail(root);
+  if (!xs)
+    return xs.error();
+  clean_staging(releases);
+  static std::atomic<int> serial{0};
+  auto staging = releases
+                 / (".unpack-" + std::to_string(getpid()) + "-"
+                    + std::to_string(++serial));
+  fs::create_directories(staging, ec);
+  if (ec)
+    return bad(staging.string() + ": " + ec.message());
+  std::vector<fs::path> moved; // lib dirs moved into the release root
+  auto undo = [&](caf::error err) -> caf::expected<std::string> {
+    std::error_code ignore;
+    for (auto& m : moved)
+      fs::remove_all(m, ignore);
+    fs::remove_all(staging, ignore);
+    return err;
+  };
+  if (auto err = extract_tarball(path.string(), staging.string()))
+    return undo(err);
+  auto start = layout::read_start_data(staging.string());
+  if (!start)
+    return undo(bad(path.string() + ": not a release tarball (no "
+                    + layout::start_data() + ")"));
+  auto vsn = start->release_vsn;
+  auto plan = load_boot_plan(staging.string(), vsn);
+  if (!plan)
+    return undo(bad(path.string() + ": not a release tarball: "
+                    + describe_error(plan.error())));
+  if (plan->name != rel_name)
+    return undo(bad(path.string() + ": a release of " + plan->name
+                    + ", this node runs " + rel_name));
+  if (find(*xs, vsn))
+    return undo(bad("release " + vsn + " is already unpacked"));
+  auto rel_dir = fs::path{root} / layout::release_dir(vsn);
+  if (fs::exists(rel_dir, ec)) // a killed unpack's, not in RELEASES
+    fs::remove_all(rel_dir, ec);
+  // Every library matches the boot file's checksum, in the tarball and in
+  // a lib directory the release root already has.
+  release_entry entry{plan->name, vsn, start->runtime_vsn, unpacked, {}};
+  for (auto& app : plan->apps) {
+    entry.apps.push_back(app.name + "-" + app.vsn);
+    if (!app.library)
+      continue;
+    auto staged = staging / *app.library;
+    if (auto err = verify_app_library(staged.string(), app.sha256))
+      return undo(bad(path.string() + ": " + *app.library + ": "
+                      + describe_error(err)));
+    auto present = fs::path{root} / *app.library;
+    if (fs::exists(present, ec))
+      if (auto err = verify_app_library(present.string(), app.sha256))
+        return undo(bad(present.string() + " differs from the tarball's "
+                        + *app.library + ": " + describe_error(err)));
+  }
+  // lib/<app>-<vsn> and runtime-<vsn> directories the root lacks move in.
+  for (auto* sub : {"lib", ""}) {
+    auto from = sub[0] ? staging / sub : staging;
+    for (fs::directory_iterator it{from, ec}, end; !ec && it != end;
+         it.increment(ec)) {
+      auto name = it->path().filename().string();
+      if (!sub[0] && name.rfind("runtime-", 0) != 0)
+        continue;
+      auto to = fs::path{root} / (sub[0] ? fs::path{sub} / name : fs::path{name});
+      if (fs::exists(to))
+        continue;
+      std::error_code mv;
+      fs::create_directories(to.parent_path(), mv);
+      fs::rename(it->path(), to, mv);
+      if (mv)
+        return undo(bad(to.string() + ": " + mv.message()));
+      moved.push_back(to);
+    }
+  }
+  // The commit point: releases/<vsn> appears whole, then RELEASES names it.
+  fs::rename(staging / layout::release_dir(vsn), rel_dir, ec);
+  if (ec)
+    return undo(bad(rel_dir.string() + ": " + ec.message()));
+  moved.push_back(rel_dir);
+  xs->push_back(entry);
+  if (auto err = write_releases(root, *xs))
+    return undo(err);
+  fs::remove_all(staging, ec);
+  return vsn;
+}
+
+caf::error mark_installed(const std::string& root, const std::string& vsn) {
+  auto xs = read_or_fail(root);
+  if (!xs)
+    return xs.error();
+  auto* target = find(*xs, vsn);
+  if (!target)
+    return bad("no release " + vsn + " in " + layout::releases_file());
+  for (auto& x : *xs)
+    if (x.state == current && x.vsn != vsn)
+      x.state = unpacked;
+  if (target->state != permanent)
+    target->state = current;
+  return write_releases(root, *xs);
+}
+
+caf::error make_permanent(const std::string& root, const std::string& vsn) {
+  auto xs = read_or_fail(root);
+  if (!xs)
+    return xs.error();
+  auto* target = find(*xs, vsn);
+  if (!target)
+    return bad("no release " + vsn + " in " + layout::releases_file());
+  if (target->state == permanent)
+    return {};
+  if (target->state != current)
+    return bad("release " + vsn + " is " + target->state
+               + ": install it first (only the current release can be made "
+                 "permanent)");
+  // start.data decides what boots: it changes first.
+  if (auto err = write_atomically(fs::path{root} / layout::start_data(),
+                                  layout::start_data_text(target->runtime, vsn)))
+    return err;
+  for (auto& x : *xs)
+    if (x.state == permanent)
+      x.state = old;
+  target->state = permanent;
+  return write_releases(root, *xs);
+}
+
+caf::error booted(const std::string& root, const std::string& vsn) {
+  auto xs = read_or_fail(root);
+  if (!xs)
+    return xs.error();
+  auto start = layout::read_start_data(root);
+  bool changed = false;
+  for (auto& x : *xs) {
+    if (x.vsn == vsn && start && start->release_vsn == vsn
+        && x.state != permanent) {
+      // A make_permanent killed between start.data and RELEASES.
+      for (auto& y : *xs)
+        if (y.state == permanent)
+          y.state = old;
+      x.state = permanent;
+      changed = true;
+    } else if (x.vsn != vsn && x.state == current) {
+      x.state = unpacked;
+      changed = true;
+    }
+  }
+  return changed ? write_releases(root, *xs) : caf::error{};
+}
+
+caf::error remove(const std::string& root, const std::string& vsn,
+                  const std::string& running) {
+  auto xs = read_or_fail(root);
+  if (!xs)
+    return xs.error();
+  auto* target = find(*xs, vsn);
+  if (!target)
+    return bad("no release " + vsn + " in " + layout::releases_file());
+  if (vsn == running)
+    return bad("release " + vsn + " is running: it cannot be removed");
+  if (target->state == permanent)
+    return bad("release " + vsn + " is permanent: it cannot be removed");
+  auto apps = target->apps;
+  xs->erase(xs->begin() + (target - xs->data()));
+  std::set<std::string> used;
+  for (auto& x : *xs)
+    used.insert(x.apps.begin(), x.apps.end());
+  // RELEASES first: a kill after it leaves unused directories, never a
+  // release that names missing files.
+  if (auto err = write_releases(root, *xs))
+    return err;
+  std::error_code ec;
+  fs::remove_all(fs::path{root} / layout::release_dir(vsn), ec);
+  for (auto& a : apps)
+    if (used.count(a) == 0)
+      fs::remove_all(fs::path{root} / "lib" / a, ec);
+  return {};
+}
+
+} // namespace relc::release_handler
