@@ -157,6 +157,12 @@ term make_boot_script(const resolved_release& rel,
   script.set(boot_keys::node_args, layout::node_args(spec.vsn.text()));
   if (spec.parallel_start) // absent means sequential: older boot files too
     script.set(boot_keys::start, boot_keys::parallel);
+  if (!spec.health_await.empty()) {
+    term::list names;
+    for (auto& n : spec.health_await)
+      names.emplace_back(n);
+    script.set(boot_keys::health, std::move(names));
+  }
   return script;
 }
 

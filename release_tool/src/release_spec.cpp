@@ -32,7 +32,7 @@ namespace {
 
 const std::vector<std::string> known_keys = {
   "release", "vsn", "runtime", "applications", "sys_config", "node_args",
-  "include_runtime", "boot", "overlays", "start",
+  "include_runtime", "boot", "overlays", "start", "health",
 };
 
 std::string resolve(const std::string& dir, const std::string& path) {
@@ -309,6 +309,17 @@ caf::expected<release_spec> load_release_spec(const std::string& path,
       spec.parallel_start = true;
     else if (*x != "sequential")
       in.wrong("start", in.get("start"), "sequential or parallel");
+  }
+  if (auto health = in.get("health"); health.IsDefined()) {
+    auto names = health.IsMap() ? health["await"] : YAML::Node{};
+    if (!names.IsSequence())
+      in.wrong("health", health, "{await: [NAMES]}");
+    else
+      for (const auto& n : names)
+        if (n.IsScalar() && !n.Scalar().empty())
+          spec.health_await.push_back(n.Scalar());
+        else
+          in.wrong("health", health, "{await: [NAMES]} with names");
   }
   spec.boot = read_boot(in);
   spec.overlays = read_overlays(in, spec.dir);

@@ -1,11 +1,14 @@
 #include "release_commands.hpp"
 
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include <caf/all.hpp>
 
 #include "controller_protocol.hpp"
 #include "relc/runtime/log.hpp"
+#include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "release_handler.hpp"
 
@@ -47,6 +50,78 @@ struct command_run {
     if (auto err = rh::mark_installed(ctx.release_root, vsn))
       return err;
     return result;
+  }
+
+  // The health gate: for `ms` after the install no permanent app may
+  // terminate, every app must run and every health name be registered;
+  // then the release is made permanent, else the node restarts into its
+  // permanent release and the reason is the error.
+  caf::expected<std::string> health_gate(const std::string& vsn, int64_t ms) {
+    auto failure = [&](const std::string& why) -> caf::error {
+      return make_error(runtime_errc::release_handling, why);
+    };
+    auto ask_health = [&](std::string& why, std::vector<std::string>& names) {
+      self->request(ctx.controller, std::chrono::seconds(10),
+                    ctl_atoms::health::value)
+        .receive(
+          [&](std::string& f, std::vector<std::string>& n) {
+            why = std::move(f);
+            names = std::move(n);
+          },
+          [&](caf::error& err) { why = "no answer: " + describe_error(err); });
+    };
+    self->request(ctx.controller, std::chrono::seconds(10),
+                  ctl_atoms::probation::value, ms + 60000)
+      .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{ms};
+    std::string why;
+    std::vector<std::string> names;
+    for (;;) {
+      ask_health(why, names);
+      if (!why.empty() || std::chrono::steady_clock::now() >= deadline)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    if (why.empty()) {
+      caf::actor reg;
+      self->request(ctx.controller, std::chrono::seconds(10),
+                    ctl_atoms::registry::value)
+        .receive([&](registry_actor& r) { reg = caf::actor_cast<caf::actor>(r); },
+                 [](caf::error&) {});
+      for (auto& name : names) {
+        caf::actor who;
+        if (reg)
+          self->request(reg, std::chrono::seconds(10), reg_atoms::get::value, name)
+            .receive([&](caf::actor& a) { who = a; }, [](caf::error&) {});
+        if (!who) {
+          why = "name " + name + " is not registered";
+          break;
+        }
+      }
+    }
+    self->request(ctx.controller, std::chrono::seconds(10),
+                  ctl_atoms::probation::value, int64_t{0})
+      .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    if (why.empty()) {
+      if (auto err = make_permanent(vsn))
+        return err;
+      return "release " + vsn + " is healthy after " + std::to_string(ms)
+             + " ms: permanent\n";
+    }
+    // Back to the permanent release, in this process.
+    caf::error restart_error;
+    self->request(ctx.controller, caf::infinite, ctl_atoms::restart::value)
+      .receive([](caf::ok_atom) {}, [&](caf::error& err) { restart_error = err; });
+    auto now = running();
+    auto back = now ? *now : std::string{"?"};
+    auto line = "release " + vsn + ": rolled back to " + back + ": " + why;
+    if (restart_error)
+      line += " (the restart failed: " + describe_error(restart_error) + ")";
+    log(log_level::error, "release_handler", line);
+    if (now)
+      if (auto err = rh::booted(ctx.release_root, back))
+        log(log_level::warning, "release_handler", describe_error(err));
+    return failure(line);
   }
 
   caf::error make_permanent(const std::string& vsn) {
@@ -120,6 +195,24 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
   } else if (cmd == "install" && one_arg) {
     auto vsn = w[1];
     fn = [vsn](command_run& r) { return r.install(vsn); };
+  } else if (cmd == "install" && w.size() == 4 && w[2] == "--health") {
+    auto vsn = w[1];
+    char* end = nullptr;
+    auto ms = std::strtoll(w[3].c_str(), &end, 10);
+    if (w[3].empty() || *end != '\0' || ms <= 0) {
+      reply("error: install --health: expected a time in ms, found '" + w[3]
+            + "'\n");
+      return true;
+    }
+    fn = [vsn, ms](command_run& r) -> caf::expected<std::string> {
+      auto report = r.install(vsn);
+      if (!report)
+        return report;
+      auto gate = r.health_gate(vsn, ms);
+      if (!gate)
+        return gate.error();
+      return *report + *gate;
+    };
   } else if (cmd == "make_permanent" && one_arg) {
     auto vsn = w[1];
     fn = [vsn](command_run& r) -> caf::expected<std::string> {
@@ -161,7 +254,10 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
 const char* release_commands_help() {
   return "releases                 each release with its state (* runs)\n"
          "unpack TARBALL           verify and unpack a release beside this one\n"
-         "install VSN              run the relup to VSN (state current)\n"
+         "install VSN [--health MS]\n"
+         "                         run the relup to VSN (state current); with\n"
+         "                         --health: permanent if healthy for MS ms,\n"
+         "                         else rolled back\n"
          "make_permanent VSN       boot VSN from now on\n"
          "remove VSN               delete a release that neither runs nor is permanent\n"
          "upgrade VSN              unpack (releases/<rel>-VSN.tar.gz) if needed, install, make_permanent\n"

@@ -406,6 +406,48 @@ public:
     return rp;
   }
 
+  // -- health gate (install --health) -----------------------------------------
+
+  // While a newly installed release is on probation, a permanent app that
+  // terminates fails the probation instead of ending the node: the health
+  // gate rolls the node back to its permanent release.
+  bool on_probation(const std::string& name, const caf::error& reason) {
+    auto* rec = rel_->find(name);
+    if (clock_type::now() >= probation_until_ || !rec
+        || rec->plan.type != app_start_type::permanent)
+      return false;
+    if (probation_failure_.empty())
+      probation_failure_ = "application " + name
+                           + (reason ? " crashed: " + exit_reason_text(reason)
+                                     : std::string{" exited"});
+    log(log_level::error, "release_handler",
+        "on probation: " + probation_failure_);
+    return true;
+  }
+
+  caf::ok_atom on_probation_request(int64_t ms) {
+    probation_until_ = clock_type::now() + std::chrono::milliseconds{ms};
+    probation_failure_.clear();
+    return caf::ok_atom::value;
+  }
+
+  // Why the release is not healthy (empty: it is), and the names it awaits.
+  caf::message on_health() {
+    auto failure = probation_failure_;
+    if (failure.empty())
+      for (auto& a : rel_->apps) {
+        auto t = a->plan.type;
+        bool should_run = (t == app_start_type::permanent
+                           || t == app_start_type::transient)
+                          && !a->plan.included_by;
+        if (should_run && !is_running(a->plan.name)) {
+          failure = "application " + a->plan.name + " is not running";
+          break;
+        }
+      }
+    return caf::make_message(failure, rel_->plan.health_await);
+  }
+
   // A release upgrade (release_upgrade.hpp): one lifecycle job.
   caf::result<std::string> on_install(const std::string& vsn) {
     auto rp = self_->make_response_promise<std::string>();
@@ -813,6 +855,8 @@ private:
       continue_stop();
       return;
     }
+    if (on_probation(name, reason))
+      return;
     policy_->on_exit(*this, name, reason);
   }
 
@@ -1228,6 +1272,8 @@ private:
   bool restarting_ = false;
   done_fn after_restart_;
   std::string restart_vsn_; // the release the next restart boots (empty: permanent)
+  clock_type::time_point probation_until_;
+  std::string probation_failure_;
   int abandoned_ = 0;
   std::map<uint64_t, std::shared_ptr<start_batch>> batches_;
   std::shared_ptr<step_board> board_ = std::make_shared<step_board>();
@@ -1268,6 +1314,10 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
     [c](ctl_atoms::install, const std::string& vsn) {
       return c->on_install(vsn);
     },
+    [c](ctl_atoms::probation, int64_t ms) {
+      return c->on_probation_request(ms);
+    },
+    [c](ctl_atoms::health) { return c->on_health(); },
     [c](ctl_atoms::release) {
       auto& p = c->release().plan;
       return caf::make_message(p.name, p.vsn);

@@ -132,6 +132,10 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root,
   plan.sys_config = str(*script, boot_keys::sys_config);
   plan.node_args = str(*script, boot_keys::node_args);
   plan.parallel_start = str(*script, boot_keys::start) == boot_keys::parallel;
+  if (auto* health = script->find(boot_keys::health); health && health->is_list())
+    for (auto& n : health->as_list())
+      if (n.is_string())
+        plan.health_await.push_back(n.as_string());
   if (auto* boot = script->find(boot_keys::boot); boot && boot->is_map())
     plan.boot = read_boot_control(*boot);
   for (auto& a : apps->as_list()) {

@@ -68,6 +68,7 @@ struct boot_plan {
   std::string node_args;         ///< path relative to the root
   std::optional<planned_boot_control> boot; ///< shoehorn mode when set
   bool parallel_start = false;              ///< `start: parallel`
+  std::vector<std::string> health_await;    ///< `health: {await: [...]}`
 };
 
 /// Reads releases/start.data and releases/<vsn>/<rel>.boot under `root`;

@@ -29,6 +29,8 @@ using subscribe = caf::atom_constant<caf::atom("c_sub")>;     // actor -> ok
 using registry = caf::atom_constant<caf::atom("c_reg")>;      // -> actor
 using install = caf::atom_constant<caf::atom("c_install")>;   // vsn -> report | error
 using release = caf::atom_constant<caf::atom("c_rel")>;       // -> name, vsn
+using probation = caf::atom_constant<caf::atom("c_probat")>;  // int64 ms -> ok
+using health = caf::atom_constant<caf::atom("c_health")>;     // -> failure, names
 // Internal timers.
 using stop_deadline = caf::atom_constant<caf::atom("c_stopdl")>;
 using start_wait_deadline = caf::atom_constant<caf::atom("c_startdl")>;

@@ -498,6 +498,7 @@ private:
       rel.plan.node_args = p.node_args;
       rel.plan.boot = p.boot;
       rel.plan.parallel_start = p.parallel_start;
+      rel.plan.health_await = p.health_await;
       rel.retired_releases.push_back(next_);
     }
     note("release " + target_ + " installed (from " + running_ + ")");

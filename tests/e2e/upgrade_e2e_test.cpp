@@ -3,6 +3,8 @@
 // release handler's states on disk, and bad input that must change nothing.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <thread>
 
 #include "test_support.hpp"
@@ -203,5 +205,77 @@ TEST_CASE("bad release handling input is one line, and the node runs on "
     CHECK(err.find("the node still runs 1.0.0") != std::string::npos);
     CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.0.0") != std::string::npos);
     CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n");
+  }
+}
+
+namespace {
+
+// Release t 1 of probe app `pa` 1.0, and t 2 whose pa 2.0 behaves as
+// `v2_env` says (the relup restarts pa: it has no appup); the node boots 1.
+struct probe_upgrade {
+  probe_release p;
+  fs::path v2_tarball = p.dir / "out2/t-2.tar.gz";
+  std::unique_ptr<background_process> node;
+
+  probe_upgrade(const std::string& v2_env, const std::string& v2_spec = "") {
+    p.probe("pa");
+    p.build("[kernel, pa]");
+    p.libs.add_app("pa", "2.0",
+                   manifest("pa", "2.0", "mod: {module: probe_app}\nenv: " + v2_env + "\n"),
+                   RELC_TEST_PROBE_APP);
+    write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
+                                 "applications: [kernel, pa]\n" + v2_spec);
+    auto r = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
+                                  p.libs.str(), "--out", (p.dir / "out2").string(),
+                                  "--upfrom", p.root});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    node = p.boot();
+    auto up = node->wait_for("application pa started");
+    INFO(node->err());
+    REQUIRE(up);
+    REQUIRE(p.ctl({"unpack", v2_tarball.string()}).exit_code == 0);
+  }
+};
+
+} // namespace
+
+TEST_CASE("install --health rolls a release whose new version crashes back to "
+          "the permanent one, and says why in one line", "[e2e][upgrade]") {
+  probe_upgrade u{"{exit_after_ms: 200, exit_reason: crash}"};
+  auto r = u.p.ctl({"install", "2", "--health", "2000"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("rolled back to 1: application pa crashed") != std::string::npos);
+  CHECK(lines_with(r.out + r.err, "rolled back") == 1);
+  CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
+  CHECK(u.p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
+  CHECK(u.node->running());
+  CHECK(u.node->wait_for("release 2: rolled back to 1: application pa crashed"));
+  // The node runs on: a stop is a clean stop.
+  u.node->signal(SIGTERM);
+  CHECK(u.node->wait_exit() == 0);
+}
+
+TEST_CASE("install --health makes a healthy release permanent; a health name "
+          "that never appears rolls it back", "[e2e][upgrade]") {
+  SECTION("healthy") {
+    probe_upgrade u{"{register_as: billing}", "health: {await: [billing]}\n"};
+    auto r = u.p.ctl({"install", "2", "--health", "300"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("restart_application pa 1.0 -> 2.0") != std::string::npos);
+    CHECK(r.out.find("release 2 is healthy after 300 ms: permanent") != std::string::npos);
+    CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 2.0 permanent\n");
+    CHECK(u.p.ctl({"releases"}).out == "t 1 old\nt 2 permanent *\n");
+  }
+  SECTION("a name missing") {
+    probe_upgrade u{"{}", "health: {await: [billing]}\n"};
+    auto r = u.p.ctl({"install", "2", "--health", "300"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("release 2: rolled back to 1: name billing is not registered")
+          != std::string::npos);
+    CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
   }
 }

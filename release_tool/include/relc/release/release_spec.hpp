@@ -78,6 +78,9 @@ struct release_spec {
   bool include_runtime = true;
   /// `start: parallel`: apps whose dependencies have started start together.
   bool parallel_start = false;
+  /// `health: {await: [NAMES]}`: names that must be registered for an
+  /// installed release to pass `install --health` (docs/upgrades.md).
+  std::vector<std::string> health_await;
   std::optional<boot_control> boot;
   std::vector<overlay> overlays;
 

@@ -16,6 +16,7 @@ inline constexpr const char* sys_config = "sys_config";
 inline constexpr const char* node_args = "node_args";
 inline constexpr const char* start = "start"; // sequential (absent) | parallel
 inline constexpr const char* parallel = "parallel";
+inline constexpr const char* health = "health"; // names install --health awaits
 
 // release: {name, vsn, runtime}; an app's entry shares name and vsn.
 inline constexpr const char* name = "name";
