@@ -90,11 +90,23 @@ caf::error load_env(loaded_release& rel, const node_options& options,
   return {};
 }
 
-caf::error load_libraries(loaded_release& rel, const step_fn& step) {
+caf::error load_libraries(loaded_release& rel, const step_fn& step,
+                          const loaded_release* beside) {
   std::vector<app_record*> todo;
   std::vector<library_file> files;
   for (auto& a : rel.apps)
     if (a->plan.type != app_start_type::none && a->plan.library) {
+      // The very library a running release has open (an upgrade's
+      // unchanged app): shared, not verified and opened again.
+      if (beside)
+        if (auto* same = const_cast<loaded_release*>(beside)->find(a->plan.name);
+            same && same->library && same->plan.vsn == a->plan.vsn
+            && same->plan.library == a->plan.library
+            && same->plan.sha256 == a->plan.sha256) {
+          a->library = same->library;
+          a->module_library = same->library;
+          continue;
+        }
       todo.push_back(a.get());
       files.push_back(
         {(fs::path{rel.plan.release_root} / *a->plan.library).string(),
@@ -137,7 +149,8 @@ caf::error load_libraries(loaded_release& rel, const step_fn& step) {
 } // namespace
 
 caf::expected<std::shared_ptr<loaded_release>>
-load_release(const node_options& options, const step_fn& step) {
+load_release(const node_options& options, const step_fn& step,
+             const loaded_release* beside) {
   step("read boot file of " + options.release_dir);
   auto read = load_boot_plan(options.release_dir, options.release_vsn);
   if (!read)
@@ -159,7 +172,7 @@ load_release(const node_options& options, const step_fn& step) {
   rel->index();
   if (auto err = load_env(*rel, options, step))
     return err;
-  if (auto err = load_libraries(*rel, step))
+  if (auto err = load_libraries(*rel, step, beside))
     return err;
   return rel;
 }

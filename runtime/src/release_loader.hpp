@@ -16,10 +16,14 @@
 namespace relc {
 
 /// On failure the error's text is `<app>: <step>: <reason>`. `step` gets
-/// every load step for the timeline and --init-debug.
+/// every load step for the timeline and --init-debug. With `beside` (the
+/// running release, for an upgrade) an app whose version and library are
+/// the running one's shares its open library and gets no callback object:
+/// only changed and added apps are loaded.
 [[nodiscard]] caf::expected<std::shared_ptr<loaded_release>>
 load_release(const node_options& options,
-             const std::function<void(const std::string&)>& step);
+             const std::function<void(const std::string&)>& step,
+             const loaded_release* beside = nullptr);
 
 /// The boot-failure error `<app>: <step>: <reason>`.
 caf::error boot_failure(const std::string& app, const std::string& step,

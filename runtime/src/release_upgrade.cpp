@@ -154,12 +154,13 @@ public:
       caf::expected<std::shared_ptr<loaded_release>>>(caf::error{});
     auto script = std::make_shared<caf::expected<relup_script>>(caf::error{});
     auto self = shared_from_this();
+    auto* beside = &rel;
     note("load release " + target_);
     ops_.run_job(
-      [options, running, target, loaded, script] {
+      [options, running, target, loaded, script, beside] {
         *script = read_relup_script(options.release_dir, running, target);
         if (*script)
-          *loaded = load_release(options, [](const std::string&) {});
+          *loaded = load_release(options, [](const std::string&) {}, beside);
         return job_result{};
       },
       std::chrono::milliseconds{0},
