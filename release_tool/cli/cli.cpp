@@ -10,6 +10,7 @@
 #include "deps_command.hpp"
 #include "new_command.hpp"
 #include "relup_command.hpp"
+#include "test_upgrade_command.hpp"
 #include "relc/node/runtime_command.hpp"
 #include "relc/release/diagnostics.hpp"
 #include "relc/release/suggest.hpp"
@@ -34,11 +35,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
   deps_command deps;
   new_command create;
   relup_command relup;
+  test_upgrade_command test_upgrade;
   build.add_to(app);
   check.add_to(app);
   deps.add_to(app);
   create.add_to(app);
   relup.add_to(app);
+  test_upgrade.add_to(app);
   // Listed for --help; they run before this parser (see above).
   app.add_subcommand("boot", "boot a release in this process (relc boot --help)");
   app.add_subcommand("ctl", "send an admin command to a running node (relc ctl --help)");
@@ -72,6 +75,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
     return check.run(out, err, env);
   if (relup.selected())
     return relup.run(out, err, env);
+  if (test_upgrade.selected())
+    return test_upgrade.run(out);
   if (deps.selected())
     return deps.run(out, err, env);
   if (create.selected())

@@ -199,13 +199,21 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
       return;
     self->request(ctl, caf::infinite, ctl_atoms::restart::value)
       .then(
-        [self, s, ctl](caf::ok_atom) {
-          self->request(ctl, query_timeout, ctl_atoms::status::value)
-            .then(
-              [s](node_status& st) {
-                s.reply("ok\n" + (st.note.empty() ? "" : st.note + "\n"));
-              },
-              [s](caf::error&) { s.reply("ok\n"); });
+        [self, ctl, conn, outbox = cfg.outbox, root = cfg.release_root,
+         name = cfg.release_name](caf::ok_atom) {
+          // RELEASES follows what booted, then the reply (with status' note).
+          note_booted(self->system(), {root, name, ctl},
+                      [ctl, conn, outbox](caf::blocking_actor* helper) {
+                        std::string text = "ok\n";
+                        helper->request(ctl, query_timeout, ctl_atoms::status::value)
+                          .receive(
+                            [&](node_status& st) {
+                              if (!st.note.empty())
+                                text += st.note + "\n";
+                            },
+                            [](caf::error&) {});
+                        outbox->post({conn, text, false});
+                      });
         },
         [s](caf::error& err) { s.reply(error_reply(err)); });
   } else if ((cmd == "stop" || cmd == "reboot") && arity(0)) {

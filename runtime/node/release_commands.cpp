@@ -251,6 +251,17 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
   return true;
 }
 
+void note_booted(caf::actor_system& sys, release_command_context ctx,
+                 std::function<void(caf::blocking_actor*)> done) {
+  sys.spawn<caf::hidden>([ctx, done](caf::blocking_actor* self) {
+    command_run r{self, ctx};
+    if (auto now = r.running())
+      if (auto err = rh::booted(ctx.release_root, *now))
+        log(log_level::warning, "release_handler", describe_error(err));
+    done(self);
+  });
+}
+
 const char* release_commands_help() {
   return "releases                 each release with its state (* runs)\n"
          "unpack TARBALL           verify and unpack a release beside this one\n"

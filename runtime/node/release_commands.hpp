@@ -13,6 +13,7 @@
 
 namespace caf {
 class actor_system;
+class blocking_actor;
 } // namespace caf
 
 namespace relc {
@@ -28,6 +29,12 @@ struct release_command_context {
 bool run_release_command(caf::actor_system& sys, release_command_context ctx,
                          const std::vector<std::string>& words,
                          std::function<void(std::string)> reply);
+
+/// After a restart in the process: RELEASES follows what booted (a release
+/// installed but not made permanent is unpacked again); then `done` runs
+/// on the detached actor that did it (it may block).
+void note_booted(caf::actor_system& sys, release_command_context ctx,
+                 std::function<void(caf::blocking_actor*)> done);
 
 /// Their lines for `help`.
 const char* release_commands_help();

@@ -76,10 +76,6 @@ std::string text_of(const term* x) {
   return x->is_string() ? x->as_string() : x->to_string();
 }
 
-caf::expected<std::vector<release_entry>> read_or_fail(const std::string& root) {
-  return read_releases(root);
-}
-
 release_entry* find(std::vector<release_entry>& xs, const std::string& vsn) {
   for (auto& x : xs)
     if (x.vsn == vsn)
@@ -131,6 +127,25 @@ read_releases(const std::string& root) {
   return result;
 }
 
+namespace {
+
+// Reads RELEASES, lets `f` change release `vsn`'s entry (and the others),
+// writes it back.
+template <class F>
+caf::error change_release(const std::string& root, const std::string& vsn, F f) {
+  auto xs = read_releases(root);
+  if (!xs)
+    return xs.error();
+  auto* target = find(*xs, vsn);
+  if (!target)
+    return bad("no release " + vsn + " in " + layout::releases_file());
+  if (auto err = f(*xs, *target))
+    return err;
+  return write_releases(root, *xs);
+}
+
+} // namespace
+
 caf::error write_releases(const std::string& root,
                           const std::vector<release_entry>& xs) {
   std::string text = "# releases of this node and their state "
@@ -157,7 +172,7 @@ std::string render_versions(const std::vector<release_entry>& xs,
 
 caf::expected<release_entry> find_release(const std::string& root,
                                           const std::string& vsn) {
-  auto xs = read_or_fail(root);
+  auto xs = read_releases(root);
   if (!xs)
     return xs.error();
   if (auto* x = find(*xs, vsn))
@@ -179,7 +194,7 @@ caf::expected<std::string> unpack(const std::string& root,
   if (!fs::is_regular_file(path, ec))
     return bad(tarball + ": no such file (expected a release tarball, a path "
                          "or a file name under releases/)");
-  auto xs = read_or_fail(root);
+  auto xs = read_releases(root);
   if (!xs)
     return xs.error();
   clean_staging(releases);
@@ -266,46 +281,38 @@ caf::expected<std::string> unpack(const std::string& root,
 }
 
 caf::error mark_installed(const std::string& root, const std::string& vsn) {
-  auto xs = read_or_fail(root);
-  if (!xs)
-    return xs.error();
-  auto* target = find(*xs, vsn);
-  if (!target)
-    return bad("no release " + vsn + " in " + layout::releases_file());
-  for (auto& x : *xs)
-    if (x.state == current && x.vsn != vsn)
-      x.state = unpacked;
-  if (target->state != permanent)
-    target->state = current;
-  return write_releases(root, *xs);
+  return change_release(root, vsn, [&](auto& xs, release_entry& target) {
+    for (auto& x : xs)
+      if (x.state == current && x.vsn != vsn)
+        x.state = unpacked;
+    if (target.state != permanent)
+      target.state = current;
+    return caf::error{};
+  });
 }
 
 caf::error make_permanent(const std::string& root, const std::string& vsn) {
-  auto xs = read_or_fail(root);
-  if (!xs)
-    return xs.error();
-  auto* target = find(*xs, vsn);
-  if (!target)
-    return bad("no release " + vsn + " in " + layout::releases_file());
-  if (target->state == permanent)
-    return {};
-  if (target->state != current)
-    return bad("release " + vsn + " is " + target->state
-               + ": install it first (only the current release can be made "
-                 "permanent)");
-  // start.data decides what boots: it changes first.
-  if (auto err = write_atomically(fs::path{root} / layout::start_data(),
-                                  layout::start_data_text(target->runtime, vsn)))
-    return err;
-  for (auto& x : *xs)
-    if (x.state == permanent)
-      x.state = old;
-  target->state = permanent;
-  return write_releases(root, *xs);
+  return change_release(root, vsn, [&](auto& xs, release_entry& target) {
+    if (target.state == permanent)
+      return caf::error{};
+    if (target.state != current)
+      return bad("release " + vsn + " is " + target.state
+                 + ": install it first (only the current release can be made "
+                   "permanent)");
+    // start.data decides what boots: it changes first.
+    if (auto err = write_atomically(fs::path{root} / layout::start_data(),
+                                    layout::start_data_text(target.runtime, vsn)))
+      return err;
+    for (auto& x : xs)
+      if (x.state == permanent)
+        x.state = old;
+    target.state = permanent;
+    return caf::error{};
+  });
 }
 
 caf::error booted(const std::string& root, const std::string& vsn) {
-  auto xs = read_or_fail(root);
+  auto xs = read_releases(root);
   if (!xs)
     return xs.error();
   auto start = layout::read_start_data(root);
@@ -329,7 +336,7 @@ caf::error booted(const std::string& root, const std::string& vsn) {
 
 caf::error remove(const std::string& root, const std::string& vsn,
                   const std::string& running) {
-  auto xs = read_or_fail(root);
+  auto xs = read_releases(root);
   if (!xs)
     return xs.error();
   auto* target = find(*xs, vsn);

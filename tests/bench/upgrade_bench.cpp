@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_process.hpp"
 #include "synthetic_release.hpp"
 
 namespace fs = std::filesystem;
@@ -30,35 +31,7 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 int run(const std::vector<std::string>& argv, std::string* out = nullptr) {
-  int pipefd[2];
-  if (pipe(pipefd) != 0)
-    return -1;
-  fflush(stdout);
-  auto pid = fork();
-  if (pid == 0) {
-    dup2(pipefd[1], 1);
-    close(pipefd[0]);
-    close(pipefd[1]);
-    (void) !freopen("/dev/null", "w", stderr);
-    std::vector<char*> args;
-    for (auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(pipefd[1]);
-  std::string text;
-  char buf[256];
-  ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
-    text.append(buf, static_cast<size_t>(n));
-  close(pipefd[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (out)
-    *out = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return relc::bench::run_command(argv, out);
 }
 
 // One admin request over the node's control socket, the reply whole (the

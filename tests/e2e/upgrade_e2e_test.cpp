@@ -137,6 +137,12 @@ TEST_CASE("a node that restarts before make_permanent boots its permanent "
   REQUIRE(install.exit_code == 0);
   CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 current *\n");
   CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.1.0") != std::string::npos);
+  // A restart in the process (init:restart) boots the permanent one too.
+  REQUIRE(f.run({"restart"}).exit_code == 0);
+  CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.0.0") != std::string::npos);
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n");
+  REQUIRE(f.run({"install", "1.1.0"}).exit_code == 0);
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 current *\n");
   // The process ends (a crash, a reboot, heart) and starts again.
   REQUIRE(f.run({"stop"}).exit_code == 0);
   REQUIRE(f.run({"start"}).exit_code == 0);
@@ -278,4 +284,29 @@ TEST_CASE("install --health makes a healthy release permanent; a health name "
           != std::string::npos);
     CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
   }
+}
+
+TEST_CASE("relc test-upgrade boots OLD, upgrades, probes, downgrades, probes "
+          "again, and fails when a probe fails", "[e2e][upgrade]") {
+  upgrade_fixture f;
+  auto old_tarball = (f.dir / "out/bsc-1.0.0.tar.gz").string();
+  auto probe = [&](const std::string& cmd) {
+    return run_process({RELC_TEST_RELC_EXE, "test-upgrade", old_tarball,
+                        f.v2_tarball.string(), "--probe", cmd});
+  };
+  auto ok = probe("$RELC_RELEASE_ROOT/bin/bsc rpc apps | grep -q 'bsc 1\\.'");
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(in_order(ok.out, {"ok   start bsc 1.0.0", "ok   unpack 1.1.0",
+                          "ok   install 1.1.0 (up from 1.0.0)",
+                          "ok   probe after the upgrade to 1.1.0",
+                          "ok   install 1.0.0 (down from 1.1.0)",
+                          "ok   probe after the downgrade to 1.0.0", "ok   stop"}));
+  // A probe that only the new version passes fails after the downgrade.
+  auto bad = probe("$RELC_RELEASE_ROOT/bin/bsc rpc apps | grep -q 'bsc 1.1.0'");
+  INFO(bad.out << bad.err);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find("ok   probe after the upgrade to 1.1.0") != std::string::npos);
+  CHECK(bad.out.find("FAIL probe after the downgrade to 1.0.0") != std::string::npos);
+  CHECK(bad.out.find("ok   stop") != std::string::npos);
 }
