@@ -127,6 +127,7 @@ caf::behavior updatable(caf::event_based_actor* self,
       hold(self);
       return state;
     },
+    [](handoff_atoms::probe) { return caf::ok_atom::value; },
   };
   caf::message_handler user{b.as_behavior_impl()};
   return caf::behavior{user.or_else(own)};

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <algorithm>
 
 #include <caf/all.hpp>
@@ -42,6 +43,67 @@ caf::expected<T> reply_of(caf::expected<caf::message> x) {
   return x->get_as<T>(0);
 }
 
+// Every running worker of `module` under `top`, with its supervisor
+// (blocking calls from `self`, on a master).
+caf::expected<std::vector<std::pair<caf::actor, caf::actor>>>
+find_workers(caf::blocking_actor& self, const caf::actor& top,
+             const std::string& module, std::chrono::milliseconds timeout) {
+  std::vector<std::pair<caf::actor, caf::actor>> found;
+  std::deque<caf::actor> sups{top};
+  while (!sups.empty()) {
+    auto sup = sups.front();
+    sups.pop_front();
+    auto kids = reply_of<std::vector<child_info>>(blocking_call(
+      self, sup, caf::make_message(sup_atoms::which_children::value), timeout));
+    if (!kids)
+      return failure("update " + module + ": cannot list the children of a "
+                     "supervisor: " + describe_error(kids.error()));
+    for (auto& c : *kids)
+      if (c.handle && c.is_supervisor)
+        sups.push_back(c.handle);
+      else if (c.handle && c.module == module)
+        found.emplace_back(sup, c.handle);
+  }
+  if (found.empty())
+    return failure("update " + module + ": no running actor of module " + module
+                   + " in the application's tree");
+  return found;
+}
+
+// Before anything changes: every actor an `update` will hand over answers
+// the handoff protocol (it uses relc::updatable).
+struct probe_job {
+  caf::actor_system* sys;
+  std::vector<std::tuple<caf::actor, std::string, std::chrono::milliseconds>> updates;
+
+  job_result operator()() const {
+    job_result r;
+    caf::scoped_actor self{*sys};
+    for (auto& [top, module, timeout] : updates) {
+      auto workers = find_workers(*self, top, module, timeout);
+      if (!workers) {
+        r.error = workers.error();
+        return r;
+      }
+      for (auto& w : *workers) {
+        auto& actor = w.second;
+        auto ok = blocking_call(*self, actor,
+                                caf::make_message(handoff_atoms::probe::value),
+                                timeout);
+        if (!ok) {
+          r.error = failure("update " + module + ": actor "
+                            + std::to_string(actor.id())
+                            + " cannot hand over its state ("
+                            + describe_error(ok.error())
+                            + "; does it use relc::updatable?)");
+          return r;
+        }
+      }
+    }
+    return r;
+  }
+};
+
 // One `update` of module M in one app's tree, on a master: every running
 // worker of M hands its state to the next version (handoff.hpp).
 struct update_job {
@@ -61,30 +123,12 @@ struct update_job {
     auto call = [&](const caf::actor& whom, caf::message msg) {
       return blocking_call(*self, whom, std::move(msg), timeout);
     };
-    // Every worker of `module` under `top`, with its supervisor.
-    std::vector<std::pair<caf::actor, caf::actor>> found;
-    std::deque<caf::actor> sups{top};
-    while (!sups.empty()) {
-      auto sup = sups.front();
-      sups.pop_front();
-      auto kids = reply_of<std::vector<child_info>>(
-        call(sup, caf::make_message(sup_atoms::which_children::value)));
-      if (!kids) {
-        r.error = failure("update " + module + ": cannot list the children of "
-                          "a supervisor: " + describe_error(kids.error()));
-        return r;
-      }
-      for (auto& c : *kids)
-        if (c.handle && c.is_supervisor)
-          sups.push_back(c.handle);
-        else if (c.handle && c.module == module)
-          found.emplace_back(sup, c.handle);
-    }
-    if (found.empty()) {
-      r.error = failure("update " + module + ": no running actor of module "
-                        + module + " in the application's tree");
+    auto workers = find_workers(*self, top, module, timeout);
+    if (!workers) {
+      r.error = workers.error();
       return r;
     }
+    auto& found = *workers;
     auto start = [factory = factory, ctx = ctx](caf::actor_system&,
                                                 const term& args)
       -> caf::expected<caf::actor> { return factory(*ctx, args); };
@@ -175,7 +219,7 @@ public:
         self->script_ = std::move(**script);
         if (auto err = self->check())
           return self->refuse(err);
-        self->next_step();
+        self->probe_updates();
       });
   }
 
@@ -227,6 +271,27 @@ private:
       }
     }
     return {};
+  }
+
+  // The actors `update` steps will hand over, asked before any change.
+  void probe_updates() {
+    probe_job job;
+    job.sys = ops_.release().sys;
+    for (auto& s : script_.steps)
+      if (s.kind == k::update)
+        job.updates.emplace_back(ops_.top_of(s.app), s.module, s.timeout);
+    if (job.updates.empty())
+      return next_step();
+    auto self = shared_from_this();
+    ops_.run_job(job, ops_.options().shutdown_time,
+                 [self](job_result r, bool timed_out) {
+                   if (timed_out)
+                     return self->refuse(failure("the actors to update did not "
+                                                 "answer within the shutdown time"));
+                   if (r.error)
+                     return self->refuse(r.error);
+                   self->next_step();
+                 });
   }
 
   static std::string k_change(const std::string& m) {

@@ -263,7 +263,7 @@ TEST_CASE("install --health rolls a release whose new version crashes back to "
   CHECK(u.node->wait_exit() == 0);
 }
 
-TEST_CASE("install --health makes a healthy release permanent; a health name "
+TEST_CASE("install --health makes a healthy release permanent, and a health name "
           "that never appears rolls it back", "[e2e][upgrade]") {
   SECTION("healthy") {
     probe_upgrade u{"{register_as: billing}", "health: {await: [billing]}\n"};

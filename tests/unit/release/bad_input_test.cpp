@@ -190,7 +190,7 @@ TEST_CASE("every diagnostic is one line whatever the input holds",
   CHECK(d.items().front().to_string() == "relc: error: f\\x1b[31m.rel:1:2: a\\rb\\tc");
 }
 
-TEST_CASE("a misspelled key is an error with a suggestion; an unknown one "
+TEST_CASE("a misspelled key is an error with a suggestion, an unknown one "
           "warns", "[release][bad_input]") {
   fixture f;
   write_file(f.dir / "sys.config", "a: {}\n");

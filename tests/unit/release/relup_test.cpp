@@ -74,7 +74,7 @@ const std::string update_alpha
 
 } // namespace
 
-TEST_CASE("an appup reads every instruction; a typo is one line with a guess",
+TEST_CASE("an appup reads every instruction, a typo is one line with a guess",
           "[release][relup]") {
   temp_dir dir;
   write_file(dir / "ok.appup",
@@ -196,7 +196,7 @@ TEST_CASE("relc build --upfrom a version under --out writes up and down "
   CHECK(tar->read("releases/1.1.0/relup") == text);
 }
 
-TEST_CASE("a changed app without an appup restarts; relc relup writes into "
+TEST_CASE("a changed app without an appup restarts, relc relup writes into "
           "the built release from a release directory", "[release][relup]") {
   fixture f;
   { auto v1 = f.build("v1.rel"); INFO(v1.err); REQUIRE(v1.exit_code == 0); }

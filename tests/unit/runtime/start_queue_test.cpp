@@ -51,7 +51,7 @@ TEST_CASE("an app is not ready before its dependencies are done",
   CHECK_FALSE(q.take().has_value());
 }
 
-TEST_CASE("a failed start that ends the boot starts nothing more; one that "
+TEST_CASE("a failed start that ends the boot starts nothing more, one that "
           "does not lets its dependents go and fail on it",
           "[runtime][start_queue]") {
   {

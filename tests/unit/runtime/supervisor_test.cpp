@@ -347,7 +347,7 @@ TEST_CASE("a child that fails to start fails the supervisor's start and "
   CHECK(f.eventually([&] { return f.rec->count("stop a") == 1; }));
 }
 
-TEST_CASE("a child killed with exit_reason::kill is restarted; the supervisor "
+TEST_CASE("a child killed with exit_reason::kill is restarted and the supervisor "
           "survives", "[runtime][supervisor]") {
   fixture f;
   auto sup = *start_supervisor(f.sys, flags(restart_strategy::one_for_one),

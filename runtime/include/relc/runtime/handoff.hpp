@@ -34,6 +34,9 @@ namespace relc {
 namespace handoff_atoms {
 /// -> term: the actor's state; the actor then holds other messages.
 using give = caf::atom_constant<caf::atom("ho_give")>;
+/// -> ok: the actor can hand its state over (asked before an upgrade
+/// changes anything).
+using probe = caf::atom_constant<caf::atom("ho_probe")>;
 /// (actor): the held actor forwards every message to that one from now on.
 using forward = caf::atom_constant<caf::atom("ho_fwd")>;
 } // namespace handoff_atoms
