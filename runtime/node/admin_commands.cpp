@@ -110,7 +110,19 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
   } else if (cmd == "pid" && arity(0)) {
     s.reply("ok\n" + std::to_string(getpid()) + "\n");
   } else if (cmd == "versions" && arity(0)) {
-    s.reply("ok\n" + cfg.versions + "\n");
+    // The running release, which an install changes: the controller's.
+    auto ctl = cfg.target->controller();
+    if (!ctl) { // not booted yet: the release it loaded
+      s.reply("ok\n" + cfg.target->release_name() + " "
+              + cfg.target->release_version() + "\n");
+      return;
+    }
+    self->request(ctl, query_timeout, ctl_atoms::release::value)
+      .then(
+        [s](std::string& name, std::string& vsn) {
+          s.reply("ok\n" + name + " " + vsn + "\n");
+        },
+        [s](caf::error& err) { s.reply(error_reply(err)); });
   } else if ((cmd == "help" || cmd == "?") && arity(0)) {
     s.reply(std::string{"ok\n"} + admin_help() + release_commands_help());
   } else if (cmd == "status" && arity(0)) {
@@ -246,7 +258,7 @@ const char* admin_help() {
   return "ping                     pong, after a round trip through the node\n"
          "pid                      the node's process id\n"
          "status                   starting|started|stopping and the last step\n"
-         "versions                 release name and version\n"
+         "versions                 the running release's name and version\n"
          "apps                     running applications with versions and types\n"
          "registered               registered names\n"
          "env_get APP KEY          an application's env value\n"

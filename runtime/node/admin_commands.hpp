@@ -26,8 +26,6 @@ class node;
 struct admin_config {
   /// The node whose controller answers (controller() is null until boot).
   node* target = nullptr;
-  /// `versions`: "<rel> <vsn>".
-  std::string versions;
   /// The release handler's: where the release lives, and its name.
   std::string release_root;
   std::string release_name;

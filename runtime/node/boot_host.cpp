@@ -502,7 +502,6 @@ int run_boot_host(const std::vector<std::string>& args) {
                          }};
   admin_config acfg;
   acfg.target = &n;
-  acfg.versions = n.release_name() + " " + n.release_version();
   acfg.release_root = parsed.node.release_dir;
   acfg.release_name = n.release_name();
   acfg.outbox = control.outbox();

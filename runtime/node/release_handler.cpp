@@ -336,24 +336,22 @@ caf::error booted(const std::string& root, const std::string& vsn) {
 
 caf::error remove(const std::string& root, const std::string& vsn,
                   const std::string& running) {
-  auto xs = read_releases(root);
-  if (!xs)
-    return xs.error();
-  auto* target = find(*xs, vsn);
-  if (!target)
-    return bad("no release " + vsn + " in " + layout::releases_file());
-  if (vsn == running)
-    return bad("release " + vsn + " is running: it cannot be removed");
-  if (target->state == permanent)
-    return bad("release " + vsn + " is permanent: it cannot be removed");
-  auto apps = target->apps;
-  xs->erase(xs->begin() + (target - xs->data()));
+  std::vector<std::string> apps;
   std::set<std::string> used;
-  for (auto& x : *xs)
-    used.insert(x.apps.begin(), x.apps.end());
   // RELEASES first: a kill after it leaves unused directories, never a
   // release that names missing files.
-  if (auto err = write_releases(root, *xs))
+  auto err = change_release(root, vsn, [&](auto& xs, release_entry& target) {
+    if (vsn == running)
+      return bad("release " + vsn + " is running: it cannot be removed");
+    if (target.state == permanent)
+      return bad("release " + vsn + " is permanent: it cannot be removed");
+    apps = target.apps;
+    xs.erase(xs.begin() + (&target - xs.data()));
+    for (auto& x : xs)
+      used.insert(x.apps.begin(), x.apps.end());
+    return caf::error{};
+  });
+  if (err)
     return err;
   std::error_code ec;
   fs::remove_all(fs::path{root} / layout::release_dir(vsn), ec);

@@ -215,6 +215,10 @@ app_record* loaded_release::find(const std::string& name) {
   return i != by_name_.end() ? i->second : nullptr;
 }
 
+const app_record* loaded_release::find(const std::string& name) const {
+  return const_cast<loaded_release*>(this)->find(name);
+}
+
 void loaded_release::index() {
   for (auto& a : apps)
     by_name_.emplace(a->plan.name, a.get());

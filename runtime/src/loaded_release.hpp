@@ -144,6 +144,7 @@ struct loaded_release {
 
   /// The app named `name` (null if none); O(1) once index() ran.
   app_record* find(const std::string& name);
+  const app_record* find(const std::string& name) const;
 
   /// Builds the name index (after `apps` is complete).
   void index();

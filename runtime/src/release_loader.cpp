@@ -99,7 +99,7 @@ caf::error load_libraries(loaded_release& rel, const step_fn& step,
       // The very library a running release has open (an upgrade's
       // unchanged app): shared, not verified and opened again.
       if (beside)
-        if (auto* same = const_cast<loaded_release*>(beside)->find(a->plan.name);
+        if (auto* same = beside->find(a->plan.name);
             same && same->library && same->plan.vsn == a->plan.vsn
             && same->plan.library == a->plan.library
             && same->plan.sha256 == a->plan.sha256) {

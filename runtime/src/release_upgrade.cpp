@@ -34,15 +34,6 @@ caf::error failure(const std::string& text) {
   return make_error(runtime_errc::release_handling, text);
 }
 
-template <class T>
-caf::expected<T> reply_of(caf::expected<caf::message> x) {
-  if (!x)
-    return x.error();
-  if (!x->match_elements<T>())
-    return failure("unexpected reply " + caf::to_string(*x));
-  return x->get_as<T>(0);
-}
-
 // Every running worker of `module` under `top`, with its supervisor
 // (blocking calls from `self`, on a master).
 caf::expected<std::vector<std::pair<caf::actor, caf::actor>>>
@@ -53,7 +44,7 @@ find_workers(caf::blocking_actor& self, const caf::actor& top,
   while (!sups.empty()) {
     auto sup = sups.front();
     sups.pop_front();
-    auto kids = reply_of<std::vector<child_info>>(blocking_call(
+    auto kids = reply_as<std::vector<child_info>>(blocking_call(
       self, sup, caf::make_message(sup_atoms::which_children::value), timeout));
     if (!kids)
       return failure("update " + module + ": cannot list the children of a "
@@ -135,7 +126,7 @@ struct update_job {
     for (auto& [sup, old] : found) {
       auto what = "update " + module + " (actor " + std::to_string(old.id())
                   + "): ";
-      auto state = reply_of<term>(
+      auto state = reply_as<term>(
         call(old, caf::make_message(handoff_atoms::give::value)));
       if (!state) {
         r.error = failure(what + "it did not hand over its state: "
@@ -150,7 +141,7 @@ struct update_job {
         return r;
       }
       handoff_offer offer{module, std::move(*converted)};
-      auto fresh = reply_of<caf::actor>(
+      auto fresh = reply_as<caf::actor>(
         call(sup, caf::make_message(sup_atoms::replace_child::value, old,
                                     child_start_fn{start})));
       if (!fresh) {
@@ -162,7 +153,7 @@ struct update_job {
         r.error = failure(what + describe_error(err));
         return r;
       }
-      auto moved = reply_of<int64_t>(
+      auto moved = reply_as<int64_t>(
         call(caf::actor_cast<caf::actor>(registry),
              caf::make_message(reg_atoms::move::value, old, *fresh)));
       if (!moved) {
@@ -328,7 +319,6 @@ private:
     if (s.kind == k::restart_node) {
       // The rest of the script is what booting the target does anyway.
       note("restart_node: the node restarts into " + target_);
-      restarted_ = true;
       ops_.restart_into(target_, [self](caf::error err) {
         if (err)
           return self->fail_after_restart(err);
@@ -424,7 +414,6 @@ private:
         a->ctx = std::make_unique<app_ctx>(rel, *a);
         rel.apps.push_back(std::move(a));
         rel.index();
-        adopted_.insert(app);
         return;
       }
   }
@@ -445,6 +434,22 @@ private:
     rel.apps.erase(std::remove(rel.apps.begin(), rel.apps.end(), nullptr),
                    rel.apps.end());
     rel.index();
+  }
+
+  // Runs app code (or a walk of its tree) on a master, bounded by the
+  // shutdown time; `then` gets its result, unless it timed out.
+  void run_bounded(master_job job, const std::string& what, done_fn cont,
+                   std::function<void(job_result&)> then = nullptr) {
+    ops_.run_job(std::move(job), ops_.options().shutdown_time,
+                 [what, cont, then](job_result r, bool timed_out) {
+                   if (timed_out)
+                     return cont(failure(what + " did not return within the "
+                                                "shutdown time"));
+                   if (r.error || !then)
+                     return cont(r.error);
+                   then(r);
+                   cont({});
+                 });
   }
 
   void run_update(const relup_step& s, done_fn cont) {
@@ -471,19 +476,12 @@ private:
     auto self = shared_from_this();
     auto app = s.app;
     auto module = s.module;
-    ops_.run_job(job, ops_.options().shutdown_time,
-                 [self, app, module, cont](job_result r, bool timed_out) {
-                   if (timed_out)
-                     return cont(failure("update " + app + " " + module
-                                         + " did not finish within the "
-                                           "shutdown time"));
-                   if (r.error)
-                     return cont(r.error);
-                   self->note("updated " + std::to_string(r.value)
-                              + " actor(s) of " + app + " " + module);
-                   self->swap_in(app);
-                   cont({});
-                 });
+    run_bounded(job, "update " + app + " " + module, cont,
+                [self, app, module](job_result& r) {
+                  self->note("updated " + std::to_string(r.value)
+                             + " actor(s) of " + app + " " + module);
+                  self->swap_in(app);
+                });
   }
 
   void run_apply(const relup_step& s, done_fn cont) {
@@ -497,19 +495,13 @@ private:
                           + *cur->plan.library + " exports no " + symbol));
     auto* ctx = cur->ctx.get();
     auto args = s.args;
-    ops_.run_job(
+    run_bounded(
       [fn, ctx, args] {
         job_result r;
         r.error = fn(*ctx, args);
         return r;
       },
-      ops_.options().shutdown_time,
-      [cont, s](job_result r, bool timed_out) {
-        if (timed_out)
-          return cont(failure("apply " + s.app + "." + s.function
-                              + " did not return within the shutdown time"));
-        cont(r.error);
-      });
+      "apply " + s.app + "." + s.function, cont);
   }
 
   void run_config_change(const relup_step& s, done_fn cont) {
@@ -525,18 +517,12 @@ private:
     auto changed = s.changed;
     auto added = s.added;
     auto removed = s.removed;
-    ops_.run_job(
+    run_bounded(
       [cb, ctx, changed, added, removed] {
         cb->config_change(*ctx, changed, added, removed);
         return job_result{};
       },
-      ops_.options().shutdown_time,
-      [cont, s](job_result r, bool timed_out) {
-        if (timed_out)
-          return cont(failure("config_change of " + s.app
-                              + " did not return within the shutdown time"));
-        cont(r.error);
-      });
+      "config_change of " + s.app, cont);
   }
 
   // The running release is now the target: its name, version, files and
@@ -557,14 +543,8 @@ private:
       for (auto& [name, a] : by_name) // running, but not in the target
         rel.apps.push_back(std::move(a));
       rel.index();
-      auto& p = next_->plan;
-      rel.plan.vsn = p.vsn;
-      rel.plan.runtime = p.runtime;
-      rel.plan.sys_config = p.sys_config;
-      rel.plan.node_args = p.node_args;
-      rel.plan.boot = p.boot;
-      rel.plan.parallel_start = p.parallel_start;
-      rel.plan.health_await = p.health_await;
+      // Same root and name (check()); its apps live in the records.
+      rel.plan = next_->plan;
       rel.retired_releases.push_back(next_);
     }
     note("release " + target_ + " installed (from " + running_ + ")");
@@ -598,25 +578,24 @@ private:
     note("failed: " + reason + "; restarting into the permanent release");
     ops_.restart_into({}, [self, reason](caf::error restart_err) {
       auto now = self->ops_.release().plan.vsn;
-      install_outcome out;
-      out.rolled_back = "release " + self->target_ + ": rolled back to " + now
-                        + ": " + reason;
+      auto line = "release " + self->target_ + ": rolled back to " + now + ": "
+                  + reason;
       if (restart_err)
-        out.rolled_back += " (and the restart failed: "
-                           + describe_error(restart_err) + ")";
-      log(log_level::error, "release_handler", out.rolled_back);
-      out.error = failure(out.rolled_back);
-      out.report = self->report_;
-      self->done_(std::move(out));
+        line += " (and the restart failed: " + describe_error(restart_err) + ")";
+      self->fail_with(line);
     });
   }
 
   void fail_after_restart(const caf::error& err) {
+    fail_with("release " + target_ + ": restart_node failed: "
+              + describe_error(err));
+  }
+
+  // Past the point of no return: the line the log and the caller get.
+  void fail_with(const std::string& line) {
+    log(log_level::error, "release_handler", line);
     install_outcome out;
-    out.rolled_back = "release " + target_ + ": restart_node failed: "
-                      + describe_error(err);
-    log(log_level::error, "release_handler", out.rolled_back);
-    out.error = failure(out.rolled_back);
+    out.error = failure(line);
     out.report = report_;
     done_(std::move(out));
   }
@@ -630,10 +609,8 @@ private:
   relup_script script_;
   std::vector<std::string> order_;
   std::set<std::string> swapped_;
-  std::set<std::string> adopted_;
   size_t i_ = 0;
   bool past_ponr_ = false;
-  bool restarted_ = false;
   std::string report_;
 };
 

@@ -25,9 +25,6 @@ namespace relc {
 struct install_outcome {
   caf::error error;
   std::string report;
-  /// Set when the node restarted into its permanent release (a failure
-  /// past the point of no return): the line the log and the caller get.
-  std::string rolled_back;
 };
 
 /// Installs release `target` in the node `ops` controls. Non-blocking:

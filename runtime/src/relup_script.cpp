@@ -124,23 +124,24 @@ read_relup_script(const std::string& root, const std::string& running,
     text = buf.str();
     return true;
   };
-  std::string text;
-  if (read(target, text)) {
-    auto up = parse_relup_script(text, layout::relup_file(target), false,
-                                 running);
-    if (up) {
-      up->from_vsn = running;
-      up->to_vsn = target;
-      return up;
-    }
-  }
-  if (read(running, text)) {
-    auto down = parse_relup_script(text, layout::relup_file(running), true,
-                                   target);
-    if (down) {
-      down->from_vsn = running;
-      down->to_vsn = target;
-      return down;
+  // The newer release carries both scripts: up in the target's relup,
+  // down in the running one's.
+  struct candidate {
+    std::string file_vsn;
+    bool down;
+    std::string vsn;
+  };
+  for (auto& c : {candidate{target, false, running},
+                  candidate{running, true, target}}) {
+    std::string text;
+    if (!read(c.file_vsn, text))
+      continue;
+    auto script = parse_relup_script(text, layout::relup_file(c.file_vsn),
+                                     c.down, c.vsn);
+    if (script) {
+      script->from_vsn = running;
+      script->to_vsn = target;
+      return script;
     }
   }
   return make_error(runtime_errc::release_handling,

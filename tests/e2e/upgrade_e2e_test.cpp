@@ -98,6 +98,7 @@ TEST_CASE("a bsc node upgrades to 1.1.0 and downgrades back while calls go "
   CHECK(up.out.find("release 1.1.0 is permanent") != std::string::npos);
   CHECK(f.run({"rpc", "apps"}).out == "kernel 0.1.0 permanent\nbsc 1.1.0 permanent\n");
   CHECK(f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n");
+  CHECK(f.run({"rpc", "versions"}).out == "bsc 1.1.0\n"); // the running release
   CHECK(read_file(f.node / "releases/start.data").find(" 1.1.0") != std::string::npos);
   // The new code serves (it knows blocked frequencies), with the old state.
   CHECK(f.env_becomes("traffic_server_blocks", "true"));
