@@ -1,6 +1,8 @@
 #include "release_handler.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -83,6 +87,46 @@ release_entry* find(std::vector<release_entry>& xs, const std::string& vsn) {
   return nullptr;
 }
 
+// The release handler's changes one at a time, as OTP's release_handler
+// is one process: an exclusive flock on releases/.lock, held while a
+// command reads, changes and writes RELEASES and the directories it names.
+// It orders this node's commands (each opens the file anew, so threads of
+// one process exclude each other too) and `relc releases` beside it. The
+// kernel drops the lock with its holder, so a killed command holds nothing.
+class releases_lock {
+public:
+  static caf::expected<releases_lock> take(const std::string& root) {
+    auto path = fs::path{root} / "releases" / ".lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return bad(path.string() + ": " + strerror(errno));
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno == EINTR)
+        continue;
+      auto err = errno;
+      ::close(fd);
+      return bad(path.string() + ": " + strerror(err));
+    }
+    return releases_lock{fd};
+  }
+
+  releases_lock(releases_lock&& other) noexcept : fd_(other.fd_) {
+    other.fd_ = -1;
+  }
+  releases_lock(const releases_lock&) = delete;
+  releases_lock& operator=(const releases_lock&) = delete;
+  releases_lock& operator=(releases_lock&&) = delete;
+
+  ~releases_lock() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+
+private:
+  explicit releases_lock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 // Leftovers of an unpack that was killed: staging directories.
 void clean_staging(const fs::path& releases) {
   std::error_code ec;
@@ -94,9 +138,68 @@ void clean_staging(const fs::path& releases) {
 
 } // namespace
 
-caf::expected<std::vector<release_entry>>
-read_releases(const std::string& root) {
-  auto path = fs::path{root} / layout::releases_file();
+namespace {
+
+// The identity of a file's content as far as stat can tell: a write
+// through write_atomically renames a new inode into place, an edit in
+// place changes mtime, ctime and usually the size.
+struct file_identity {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  timespec mtime{};
+  timespec ctime{};
+
+  static std::optional<file_identity> of(const fs::path& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+      return std::nullopt;
+    return file_identity{st.st_dev, st.st_ino, st.st_size, st.st_mtim,
+                         st.st_ctim};
+  }
+
+  bool operator==(const file_identity& y) const {
+    return dev == y.dev && ino == y.ino && size == y.size
+           && mtime.tv_sec == y.mtime.tv_sec && mtime.tv_nsec == y.mtime.tv_nsec
+           && ctime.tv_sec == y.ctime.tv_sec && ctime.tv_nsec == y.ctime.tv_nsec;
+  }
+};
+
+// RELEASES as last read or written by this process. Parsing the YAML of a
+// node with many apps costs milliseconds, and an install reads it twice;
+// an unchanged file is not parsed again. Only the commands' detached
+// actors use it, at most a few at once: a plain mutex.
+class releases_memo {
+public:
+  std::optional<std::vector<release_entry>> find(const fs::path& path,
+                                                 const file_identity& id) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (path_ == path && id_ && *id_ == id)
+      return entries_;
+    return std::nullopt;
+  }
+
+  void put(const fs::path& path, const std::optional<file_identity>& id,
+           std::vector<release_entry> xs) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    path_ = path;
+    id_ = id;
+    entries_ = std::move(xs);
+  }
+
+private:
+  std::mutex mtx_;
+  fs::path path_;
+  std::optional<file_identity> id_;
+  std::vector<release_entry> entries_;
+};
+
+releases_memo& memo() {
+  static releases_memo instance;
+  return instance;
+}
+
+caf::expected<std::vector<release_entry>> parse_releases(const fs::path& path) {
   std::ifstream in{path};
   if (!in)
     return bad("cannot read " + path.string());
@@ -127,12 +230,28 @@ read_releases(const std::string& root) {
   return result;
 }
 
+} // namespace
+
+caf::expected<std::vector<release_entry>>
+read_releases(const std::string& root) {
+  auto path = fs::path{root} / layout::releases_file();
+  auto id = file_identity::of(path);
+  if (!id)
+    return bad("cannot read " + path.string());
+  if (auto known = memo().find(path, *id))
+    return std::move(*known);
+  auto xs = parse_releases(path);
+  if (xs)
+    memo().put(path, id, *xs);
+  return xs;
+}
+
 namespace {
 
 // Reads RELEASES, lets `f` change release `vsn`'s entry (and the others),
-// writes it back.
+// writes it back. The caller holds the releases_lock.
 template <class F>
-caf::error change_release(const std::string& root, const std::string& vsn, F f) {
+caf::error change_entries(const std::string& root, const std::string& vsn, F f) {
   auto xs = read_releases(root);
   if (!xs)
     return xs.error();
@@ -142,6 +261,15 @@ caf::error change_release(const std::string& root, const std::string& vsn, F f) 
   if (auto err = f(*xs, *target))
     return err;
   return write_releases(root, *xs);
+}
+
+// change_entries under the releases_lock.
+template <class F>
+caf::error change_release(const std::string& root, const std::string& vsn, F f) {
+  auto lock = releases_lock::take(root);
+  if (!lock)
+    return lock.error();
+  return change_entries(root, vsn, std::move(f));
 }
 
 } // namespace
@@ -158,7 +286,11 @@ caf::error write_releases(const std::string& root,
             + quoted(x.runtime) + "\n  state: " + x.state + "\n  apps: [" + apps
             + "]\n";
   }
-  return write_atomically(fs::path{root} / layout::releases_file(), text);
+  auto path = fs::path{root} / layout::releases_file();
+  if (auto err = write_atomically(path, text))
+    return err;
+  memo().put(path, file_identity::of(path), xs);
+  return {};
 }
 
 std::string render_versions(const std::vector<release_entry>& xs,
@@ -194,6 +326,9 @@ caf::expected<std::string> unpack(const std::string& root,
   if (!fs::is_regular_file(path, ec))
     return bad(tarball + ": no such file (expected a release tarball, a path "
                          "or a file name under releases/)");
+  auto lock = releases_lock::take(root);
+  if (!lock)
+    return lock.error();
   auto xs = read_releases(root);
   if (!xs)
     return xs.error();
@@ -312,6 +447,9 @@ caf::error make_permanent(const std::string& root, const std::string& vsn) {
 }
 
 caf::error booted(const std::string& root, const std::string& vsn) {
+  auto lock = releases_lock::take(root);
+  if (!lock)
+    return lock.error();
   auto xs = read_releases(root);
   if (!xs)
     return xs.error();
@@ -338,9 +476,12 @@ caf::error remove(const std::string& root, const std::string& vsn,
                   const std::string& running) {
   std::vector<std::string> apps;
   std::set<std::string> used;
+  auto lock = releases_lock::take(root);
+  if (!lock)
+    return lock.error();
   // RELEASES first: a kill after it leaves unused directories, never a
   // release that names missing files.
-  auto err = change_release(root, vsn, [&](auto& xs, release_entry& target) {
+  auto err = change_entries(root, vsn, [&](auto& xs, release_entry& target) {
     if (vsn == running)
       return bad("release " + vsn + " is running: it cannot be removed");
     if (target.state == permanent)

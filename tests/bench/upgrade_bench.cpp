@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -156,10 +157,19 @@ int main(int argc, char** argv) {
   must(bin({"start", "--env", "bsc.traffic=true"}) == 0, "start");
   must(bin({"unpack", out + "/synthetic-2.0.0.tar.gz"}) == 0, "unpack 2.0.0");
   must(bin({"unpack", out + "/synthetic-3.0.0.tar.gz"}) == 0, "unpack 3.0.0");
+  // A counter the traffic generator publishes every 50 calls; an install
+  // gives bsc the new release's env, so it can be absent for a moment.
   auto env = [&](const std::string& key) {
-    std::string text;
-    bin({"rpc", "env_get", "bsc", key}, &text);
-    return text.substr(0, text.find('\n'));
+    std::string line;
+    for (int tries = 0; tries < 100; ++tries) {
+      std::string text;
+      bin({"rpc", "env_get", "bsc", key}, &text);
+      line = text.substr(0, text.find('\n'));
+      if (!line.empty() && isdigit(static_cast<unsigned char>(line[0])))
+        break;
+      usleep(20000);
+    }
+    return line;
   };
   series update_node, update_cmd, update_script, restart_node, restart_cmd,
     restart_script;

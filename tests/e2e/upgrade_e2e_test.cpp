@@ -311,3 +311,157 @@ TEST_CASE("relc test-upgrade boots OLD, upgrades, probes, downgrades, probes "
   CHECK(bad.out.find("FAIL probe after the downgrade to 1.0.0") != std::string::npos);
   CHECK(bad.out.find("ok   stop") != std::string::npos);
 }
+
+namespace {
+
+// What a kill may leave: RELEASES readable, 1.0.0 still permanent, and
+// 1.1.0 either absent or whole (its release directory and library there).
+// Waits until process `pid` is gone or a zombie (a daemonized node's
+// parent is init, which in a container may never reap it).
+void wait_dead(int pid) {
+  for (int i = 0; i < 500; ++i) {
+    auto stat = fs::path{"/proc"} / std::to_string(pid) / "stat";
+    std::error_code ec;
+    if (!fs::exists(stat, ec))
+      return;
+    auto text = read_file(stat);
+    auto close = text.rfind(')');
+    if (close != std::string::npos && close + 2 < text.size() && text[close + 2] == 'Z')
+      return;
+    std::this_thread::sleep_for(5ms);
+  }
+  FAIL("process " << pid << " did not die");
+}
+
+void check_consistent(upgrade_fixture& f) {
+  auto versions = f.run({"versions"});
+  INFO(versions.out << versions.err);
+  REQUIRE(versions.exit_code == 0);
+  CHECK(versions.out.rfind("bsc 1.0.0 permanent", 0) == 0);
+  if (versions.out.find("bsc 1.1.0") != std::string::npos) {
+    CHECK(fs::exists(f.node / "releases/1.1.0/bsc.boot"));
+    CHECK(fs::exists(f.node / "lib/bsc-1.1.0/lib/libbsc.so"));
+  }
+  CHECK(read_file(f.node / "releases/start.data").find(" 1.0.0") != std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("an unpack that runs out of disk space is one line and leaves the "
+          "release root as it was", "[e2e][upgrade]") {
+  upgrade_fixture f;
+  auto releases_before = read_file(f.node / "releases/RELEASES");
+  // A file size limit fails writes as a full disk does (EFBIG where a disk
+  // says ENOSPC: the same failed write()); SIGXFSZ is ignored so that the
+  // write returns the error. 256 blocks: the 1.1.0 tarball's larger files
+  // do not fit.
+  auto r = run_process({"/bin/sh", "-c",
+                        "trap '' XFSZ; ulimit -f 256; exec /bin/sh \"$0\" unpack \"$1\"",
+                        f.script, f.v2_tarball.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(lines_with(r.err, "\n") == 1);
+  CHECK(r.err.find("File too large") != std::string::npos);
+  CHECK(read_file(f.node / "releases/RELEASES") == releases_before);
+  CHECK(!fs::exists(f.node / "releases/1.1.0"));
+  CHECK(!fs::exists(f.node / "lib/bsc-1.1.0"));
+  for (auto& e : fs::directory_iterator{f.node / "releases"})
+    CHECK(e.path().filename().string().rfind(".unpack-", 0) != 0);
+  // With room again, the same tarball unpacks, and the node boots.
+  auto again = f.run({"unpack", f.v2_tarball.string()});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 unpacked\n");
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.0.0") != std::string::npos);
+}
+
+TEST_CASE("an unpack killed at any moment leaves a bootable node, and the "
+          "next unpack succeeds", "[e2e][upgrade]") {
+  upgrade_fixture f;
+  int finished = 0;
+  int killed = 0;
+  // Kills 0, 3, 6, ... ms into the unpack, until three unpacks in a row
+  // ended before the kill.
+  for (int delay_ms = 0; finished < 3 && delay_ms < 600; delay_ms += 3) {
+    background_process unpack{{"/bin/sh", f.script, "unpack", f.v2_tarball.string()}};
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    bool done = !unpack.running();
+    // The shell execs relc: the process is the unpack itself.
+    unpack.signal(SIGKILL);
+    unpack.wait_exit();
+    check_consistent(f);
+    if (f.run({"versions"}).out.find("bsc 1.1.0") != std::string::npos) {
+      finished += done ? 1 : 0;
+      ++killed;
+      REQUIRE(f.run({"remove", "1.1.0"}).exit_code == 0);
+    } else {
+      finished = 0;
+    }
+  }
+  INFO("unpacks that got to RELEASES before the kill: " << killed);
+  CHECK(finished == 3);
+  // Whatever the kills left, the next unpack and an install work.
+  auto again = f.run({"unpack", f.v2_tarball.string()});
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  auto install = f.run({"install", "1.1.0"});
+  INFO(install.err);
+  CHECK(install.exit_code == 0);
+  CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.1.0") != std::string::npos);
+}
+
+TEST_CASE("a node killed at any moment of an install boots its permanent "
+          "release", "[e2e][upgrade]") {
+  upgrade_fixture f;
+  REQUIRE(f.run({"unpack", f.v2_tarball.string()}).exit_code == 0);
+  bool installed_once = false;
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  for (int delay_ms : {0, 3, 6, 10, 15, 25, 40}) {
+    INFO("kill " << delay_ms << " ms into the install");
+    auto pid = atoi(f.run({"pid"}).out.c_str());
+    REQUIRE(pid > 0);
+    background_process install{{"/bin/sh", f.script, "install", "1.1.0"}};
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(pid, SIGKILL);
+    install.wait_exit();
+    wait_dead(pid);
+    installed_once = installed_once || install.out().find("installed") != std::string::npos;
+    // A crash before make_permanent: the permanent release boots.
+    auto again = f.run({"start"});
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.0.0") != std::string::npos);
+    CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n");
+  }
+  // The kills came before and after the install finished.
+  CHECK(installed_once);
+}
+
+TEST_CASE("a make_permanent killed between start.data and RELEASES is "
+          "completed by the next boot", "[e2e][upgrade]") {
+  upgrade_fixture f;
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  REQUIRE(f.run({"unpack", f.v2_tarball.string()}).exit_code == 0);
+  REQUIRE(f.run({"install", "1.1.0"}).exit_code == 0);
+  auto pid = atoi(f.run({"pid"}).out.c_str());
+  REQUIRE(pid > 0);
+  ::kill(pid, SIGKILL);
+  wait_dead(pid);
+  // make_permanent writes start.data first: the kill came right after it.
+  auto start_data = read_file(f.node / "releases/start.data");
+  auto at = start_data.find(" 1.0.0");
+  REQUIRE(at != std::string::npos);
+  start_data.replace(at, 6, " 1.1.0");
+  write_file(f.node / "releases/start.data", start_data);
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 current\n");
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.1.0") != std::string::npos);
+  for (int i = 0; i < 200; ++i) { // booted() runs just after the boot
+    if (f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n")
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n");
+}
