@@ -465,3 +465,43 @@ TEST_CASE("a make_permanent killed between start.data and RELEASES is "
   }
   CHECK(f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n");
 }
+
+TEST_CASE("an update of an actor that does not use relc::updatable is refused "
+          "before anything changed", "[e2e][upgrade]") {
+  probe_release p;
+  p.probe("pa", "env: {plain_module: true}\n");
+  p.build("[kernel, pa]");
+  // pa 2.0 updates module `plain` in place; its library exports a
+  // code_change for it, so relc build accepts the relup, but the running
+  // actor of `plain` does not speak the handoff protocol.
+  auto v2 = p.libs.add_app("pa", "2.0",
+                           manifest("pa", "2.0", "mod: {module: probe_app}\n"
+                                                 "env: {plain_module: true}\n"),
+                           RELC_TEST_PROBE_APP);
+  write_file(v2 / "pa.appup", "up:\n  - from: \"1.0\"\n    do:\n"
+                              "      - update: {module: plain}\n"
+                              "down:\n  - to: \"1.0\"\n    do:\n"
+                              "      - update: {module: plain}\n");
+  write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
+                               "applications: [kernel, pa]\n");
+  auto built = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
+                                    p.libs.str(), "--out", (p.dir / "out2").string(),
+                                    "--upfrom", p.root});
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  auto node = p.boot();
+  REQUIRE(node->wait_for("application pa started"));
+  REQUIRE(p.ctl({"unpack", (p.dir / "out2/t-2.tar.gz").string()}).exit_code == 0);
+  auto tree_before = p.ctl({"tree", "pa"}).out;
+  auto r = p.ctl({"install", "2"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(lines_with(r.err, "\n") == 1);
+  CHECK(r.err.find("update plain: actor") != std::string::npos);
+  CHECK(r.err.find("does it use relc::updatable?") != std::string::npos);
+  CHECK(r.err.find("the node still runs 1") != std::string::npos);
+  // Nothing changed: the same actor, the old version, the release states.
+  CHECK(p.ctl({"tree", "pa"}).out == tree_before);
+  CHECK(p.ctl({"apps"}).out.find("pa 1.0") != std::string::npos);
+  CHECK(p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
+}
