@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "blocking_call.hpp"
 #include "registry_calls.hpp"
 #include "relc/runtime/application.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -237,8 +238,10 @@ caf::error register_name_from(caf::blocking_actor& self,
                               const registry_actor& registry,
                               const std::string& name, const caf::actor& who) {
   caf::error result;
-  self.request(registry, registry_timeout, reg_atoms::put::value, name, who)
-    .receive([](caf::ok_atom) {}, [&](caf::error& err) { result = err; });
+  auto reply
+    = self.request(registry, registry_timeout, reg_atoms::put::value, name, who);
+  await_mail_briefly(self);
+  reply.receive([](caf::ok_atom) {}, [&](caf::error& err) { result = err; });
   return result;
 }
 
@@ -246,8 +249,9 @@ caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
                                        const registry_actor& registry,
                                        const std::string& name) {
   caf::expected<caf::actor> result{caf::actor{}};
-  self.request(registry, registry_timeout, reg_atoms::get::value, name)
-    .receive([&](caf::actor& who) { result = std::move(who); },
+  auto reply = self.request(registry, registry_timeout, reg_atoms::get::value, name);
+  await_mail_briefly(self);
+  reply.receive([&](caf::actor& who) { result = std::move(who); },
              [&](caf::error& err) { result = std::move(err); });
   return result;
 }
@@ -264,11 +268,11 @@ await_names_from(caf::blocking_actor& self, const registry_actor& registry,
                            deadline - std::chrono::steady_clock::now()));
     // The registry enforces the deadline; the call's timeout is a backstop.
     caf::error failed;
-    self
-      .request(registry, left + std::chrono::seconds(5),
-               reg_atoms::await::value, name,
-               static_cast<int64_t>(left.count()))
-      .receive([&](caf::actor& who) { result.push_back(std::move(who)); },
+    auto reply = self.request(registry, left + std::chrono::seconds(5),
+                              reg_atoms::await::value, name,
+                              static_cast<int64_t>(left.count()));
+    await_mail_briefly(self); // a name that is there answers at once
+    reply.receive([&](caf::actor& who) { result.push_back(std::move(who)); },
                [&](caf::error& err) { failed = std::move(err); });
     if (failed)
       return failed;
