@@ -12,8 +12,9 @@ namespace relc {
 [[nodiscard]] caf::error verify_app_library(const std::string& path,
                                             const std::string& sha256);
 
-/// Loads a verified library (RTLD_NOW | RTLD_LOCAL; never unloaded while
-/// the node runs); the error is dlerror's (e.g. a foreign architecture).
+/// Loads a verified library (RTLD_NOW | RTLD_LOCAL; unloaded only by the
+/// library_reaper, after an upgrade replaced it); the error is dlerror's
+/// (e.g. a foreign architecture).
 [[nodiscard]] caf::expected<void*> open_app_library(const std::string& path);
 
 /// Looks up `symbol` in a loaded library; null when absent.

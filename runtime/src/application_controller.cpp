@@ -13,6 +13,7 @@
 #include "boot_policy.hpp"
 #include "controller_protocol.hpp"
 #include "init_debug.hpp"
+#include "library_reaper.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -312,6 +313,53 @@ public:
   }
 
   const node_options& options() const override { return cfg_.options; }
+
+  void retire_library(retired_library lib) override {
+    auto what = "library of " + lib.app + " " + lib.vsn + " (" + lib.path + ")";
+    reaper_.add(std::move(lib));
+    log(log_level::info, "release_handler",
+        what + " unloads once no actor it spawned is referenced");
+    reap(0);
+  }
+
+  // Unloads every retired library none of whose actors exists any more,
+  // on a master (dlclose runs the library's static destructors); asks
+  // again after 50 ms, doubling, for about a minute, then says which stay.
+  void reap(int attempt) {
+    for (auto& lib : reaper_.take_free()) {
+      auto shared = std::make_shared<retired_library>(std::move(lib));
+      run_job(
+        [shared] {
+          job_result r;
+          r.error = unload_library(*shared);
+          return r;
+        },
+        cfg_.options.shutdown_time,
+        [shared](job_result r, bool timed_out) {
+          auto what = "library of " + shared->app + " " + shared->vsn + " ("
+                      + shared->path + ")";
+          if (timed_out)
+            log(log_level::warning, "release_handler",
+                what + ": its static destructors did not return within the "
+                       "shutdown time");
+          else if (r.error)
+            log(log_level::warning, "release_handler",
+                what + ": " + describe_error(r.error));
+          else
+            log(log_level::info, "release_handler", what + " unloaded");
+        });
+    }
+    if (reaper_.empty())
+      return;
+    if (attempt >= max_reap_attempts) {
+      for (auto& line : reaper_.pinned())
+        log(log_level::warning, "release_handler",
+            "library of " + line + " stays loaded");
+      return;
+    }
+    self_->delayed_send(self_, std::chrono::milliseconds{50 << attempt},
+                        ctl_atoms::reap::value, attempt + 1);
+  }
 
   void end_node(const std::string& reason) override {
     if (fatal_.empty())
@@ -1254,6 +1302,8 @@ private:
   std::unique_ptr<boot_policy> policy_;
   std::vector<caf::actor> idle_masters_;
   std::vector<caf::actor> subscribers_;
+  library_reaper reaper_;
+  static constexpr int max_reap_attempts = 10;
   node_status status_;
   std::vector<timeline_entry> timeline_;
   std::deque<job_fn> jobs_;
@@ -1306,6 +1356,7 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
         const term& value) { return c->on_env_set(app, key, value); },
     [c](ctl_atoms::top, const std::string& app) { return c->on_top(app); },
     [](ctl_atoms::ping) { return caf::ok_atom::value; },
+    [c](ctl_atoms::reap, int attempt) { c->reap(attempt); },
     [c](ctl_atoms::subscribe, const caf::actor& who) {
       c->on_subscribe(who);
       return caf::ok_atom::value;

@@ -23,6 +23,8 @@ namespace relc {
 
 using done_fn = std::function<void(caf::error)>;
 
+struct retired_library;
+
 /// What a policy may ask of the controller (all non-blocking).
 class controller_ops {
 public:
@@ -70,6 +72,9 @@ public:
   /// How the node was booted (the release root, --config, --env).
   virtual const node_options& options() const = 0;
   virtual void step(const std::string& text) = 0;
+  /// A release upgrade replaced this app version's library: unload it
+  /// once nothing of it runs (library_reaper.hpp).
+  virtual void retire_library(retired_library lib) = 0;
 };
 
 class boot_policy {

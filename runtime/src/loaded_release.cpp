@@ -76,6 +76,14 @@ void adopted_actors::kill_all_and_wait(
   gone_.wait_until(guard, deadline, [&] { return actors_.empty(); });
 }
 
+std::vector<caf::actor_addr> adopted_actors::snapshot() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<caf::actor_addr> result;
+  for (auto& [id, addr] : actors_)
+    result.push_back(addr);
+  return result;
+}
+
 // -- app_ctx ----------------------------------------------------------------
 
 caf::actor_system& app_ctx::system() {

@@ -62,6 +62,9 @@ public:
   /// it from a master, never from an actor on the scheduler.
   void kill_all_and_wait(std::chrono::steady_clock::time_point deadline);
 
+  /// The adopted actors now, weakly.
+  std::vector<caf::actor_addr> snapshot();
+
 private:
   void drop(caf::actor_id id);
 
@@ -134,7 +137,8 @@ struct loaded_release {
   caf::actor_system* sys = nullptr;
   registry_actor registry;
   /// What release upgrades replaced, kept: actors of an app's earlier
-  /// version may still run its code (libraries are never unloaded).
+  /// version may still run its code (a library is unloaded only when the
+  /// app opted in, by the library_reaper, which takes the callback).
   std::vector<std::unique_ptr<application>> retired_callbacks;
   std::vector<std::unique_ptr<app_record>> retired_apps;
   std::vector<std::shared_ptr<loaded_release>> retired_releases;

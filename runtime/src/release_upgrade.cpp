@@ -21,6 +21,7 @@
 #include "relc/runtime/relup_schema.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/supervisor.hpp"
+#include "library_reaper.hpp"
 #include "relup_script.hpp"
 
 namespace relc {
@@ -89,6 +90,44 @@ struct probe_job {
                             + "; does it use relc::updatable?)");
           return r;
         }
+      }
+    }
+    return r;
+  }
+};
+
+// Every actor of an app's tree (supervisors, workers), weakly, on a
+// master: what ran the app's code before an upgrade replaced it.
+struct tree_job {
+  caf::actor_system* sys;
+  caf::actor top;
+  std::chrono::milliseconds timeout;
+  std::shared_ptr<std::vector<caf::actor_addr>> found;
+
+  job_result operator()() const {
+    job_result r;
+    caf::scoped_actor self{*sys};
+    std::deque<caf::actor> sups{top};
+    found->push_back(top.address());
+    while (!sups.empty()) {
+      auto sup = sups.front();
+      sups.pop_front();
+      auto kids = reply_as<std::vector<child_info>>(blocking_call(
+        *self, sup, caf::make_message(sup_atoms::which_children::value),
+        timeout));
+      if (!kids) {
+        // A top that is a plain actor, not a supervisor: it is the tree.
+        if (sup == top && kids.error() == caf::sec::unexpected_message)
+          return r;
+        r.error = kids.error();
+        return r;
+      }
+      for (auto& c : *kids) {
+        if (!c.handle)
+          continue;
+        found->push_back(c.handle.address());
+        if (c.is_supervisor)
+          sups.push_back(c.handle);
       }
     }
     return r;
@@ -333,15 +372,26 @@ private:
       past_ponr_ = true;
       cont({});
     } else if (s.kind == k::stop) {
-      ops_.stop_app(s.app, [cont] { cont({}); });
+      auto app = s.app;
+      bool removed = next_->find(app) == nullptr;
+      with_old_actors(app, removed, [self, app, removed, cont](actor_list old) {
+        self->ops_.stop_app(app, [self, app, removed, old, cont] {
+          if (removed)
+            self->retire(app, old);
+          cont({});
+        });
+      });
     } else if (s.kind == k::restart_application) {
       auto app = s.app;
-      ops_.stop_app(app, [self, app, cont] {
-        self->swap_in(app);
-        auto* rec = self->ops_.release().find(app);
-        if (!startable(*rec))
-          return cont({});
-        self->ops_.start_app(app, cont);
+      with_old_actors(app, true, [self, app, cont](actor_list old) {
+        self->ops_.stop_app(app, [self, app, old, cont] {
+          self->retire(app, old);
+          self->swap_in(app);
+          auto* rec = self->ops_.release().find(app);
+          if (!startable(*rec))
+            return cont({});
+          self->ops_.start_app(app, cont);
+        });
       });
     } else if (s.kind == k::load_module || s.kind == k::add_module) {
       rel.find(s.app)->module_library = next_->find(s.app)->library;
@@ -384,6 +434,54 @@ private:
     return text;
   }
 
+  using actor_list = std::shared_ptr<const std::vector<caf::actor_addr>>;
+
+  bool unloads(const std::string& app) {
+    auto* kernel = ops_.release().find("kernel");
+    return kernel
+           && unload_opted_in(kernel->env.get("unload_old_libraries"), app);
+  }
+
+  // What runs app `app`'s current code, taken before it stops (when its
+  // library is to be unloaded, and `wanted`): its tree, walked on a master,
+  // and its adopted actors. `then` runs in the controller.
+  void with_old_actors(const std::string& app, bool wanted,
+                       std::function<void(actor_list)> then) {
+    auto* cur = ops_.release().find(app);
+    if (!wanted || !cur || !cur->library || !unloads(app))
+      return then(nullptr);
+    auto found = std::make_shared<std::vector<caf::actor_addr>>(
+      cur->adopted->snapshot());
+    auto top = ops_.top_of(app);
+    if (!top)
+      return then(found);
+    tree_job job{ops_.release().sys, top, ops_.options().shutdown_time, found};
+    ops_.run_job(job, ops_.options().shutdown_time,
+                 [found, then](job_result r, bool timed_out) {
+                   // Without the whole tree nothing proves the code unused.
+                   then(timed_out || r.error ? nullptr : found);
+                 });
+  }
+
+  // Hands app `app`'s replaced library, with the actors that ran it, to
+  // the reaper (nothing if `old` is null: not opted in, or not known).
+  void retire(const std::string& app, const actor_list& old) {
+    auto* cur = ops_.release().find(app);
+    if (!old || !cur || !cur->library || !cur->plan.library)
+      return;
+    retired_library lib;
+    lib.app = app;
+    lib.vsn = cur->plan.vsn;
+    lib.path = *cur->plan.library;
+    lib.handle = cur->library;
+    lib.actors = *old;
+    {
+      std::lock_guard<std::mutex> guard{ops_.release().membership_mtx};
+      lib.callback = std::move(cur->callback);
+    }
+    ops_.retire_library(std::move(lib));
+  }
+
   // The running app takes the target's version: plan, library, callback,
   // env. Its ctx, adopted actors and the controller's bookkeeping stay.
   void swap_in(const std::string& app) {
@@ -419,7 +517,7 @@ private:
   }
 
   // A removed app leaves the running release; its code stays loaded
-  // (nothing here can prove that no actor of it runs any more).
+  // unless the app opted in to unloading (retire(), at its stop).
   void drop(const std::string& app, const std::string& vsn) {
     auto& rel = ops_.release();
     auto* cur = rel.find(app);

@@ -532,3 +532,90 @@ TEST_CASE("an update of an actor that does not use relc::updatable is refused "
   CHECK(p.ctl({"apps"}).out.find("pa 1.0") != std::string::npos);
   CHECK(p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
 }
+
+namespace {
+
+// Release t 1 of probe app pa 1.0 and t 2 with pa 2.0 (the same code from
+// its own lib/pa-2.0: the relup restarts pa), the node booted with `args`.
+struct two_versions {
+  probe_release p;
+  std::unique_ptr<background_process> node;
+
+  explicit two_versions(std::vector<std::string> args) {
+    p.probe("pa", "env: {supervised: true}\n");
+    p.build("[kernel, pa]");
+    p.libs.add_app("pa", "2.0",
+                   manifest("pa", "2.0", "mod: {module: probe_app}\n"
+                                         "env: {supervised: true}\n"),
+                   RELC_TEST_PROBE_APP);
+    write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
+                                 "applications: [kernel, pa]\n");
+    auto r = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
+                                  p.libs.str(), "--out", (p.dir / "out2").string(),
+                                  "--upfrom", p.root});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    node = p.boot(std::move(args));
+    REQUIRE(node->wait_for("application pa started"));
+    REQUIRE(p.ctl({"unpack", (p.dir / "out2/t-2.tar.gz").string()}).exit_code == 0);
+  }
+
+  // Whether the node process has `dir` (a lib/<app>-<vsn>/ path) mapped.
+  bool mapped(const std::string& dir) {
+    auto maps = read_file("/proc/" + std::to_string(node->pid()) + "/maps");
+    return maps.find(dir) != std::string::npos;
+  }
+
+  // Whether the library under `dir` of `app vsn` goes: the node says so,
+  // and the process no longer maps it (ThreadSanitizer's runtime keeps a
+  // closed library mapped: there the log line has to do).
+  bool unloads(const std::string& dir, const std::string& app_vsn) {
+    if (!node->wait_for("library of " + app_vsn + " (" + dir.substr(1)
+                        + "lib/libpa.so) unloaded"))
+      return false;
+#if defined(__SANITIZE_THREAD__)
+    return true;
+#else
+    for (int i = 0; i < 500; ++i) {
+      if (!mapped(dir))
+        return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+#endif
+  }
+};
+
+} // namespace
+
+TEST_CASE("with unload_old_libraries the library a restart_application "
+          "replaced is unloaded once its actors are gone", "[e2e][upgrade]") {
+  two_versions t{{"--env", "kernel.unload_old_libraries=[pa]"}};
+  CHECK(t.mapped("/lib/pa-1.0/"));
+  auto r = t.p.ctl({"install", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(t.unloads("/lib/pa-1.0/", "pa 1.0"));
+  CHECK(t.mapped("/lib/pa-2.0/"));
+  CHECK(t.p.ctl({"apps"}).out.find("pa 2.0") != std::string::npos);
+  // And back: 1.0 loads again from its own path, 2.0 goes.
+  auto down = t.p.ctl({"install", "1"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(t.mapped("/lib/pa-1.0/"));
+  CHECK(t.unloads("/lib/pa-2.0/", "pa 2.0"));
+  CHECK(t.p.ctl({"apps"}).out.find("pa 1.0") != std::string::npos);
+  CHECK(t.p.ctl({"tree", "pa"}).out.find("w4") != std::string::npos);
+}
+
+TEST_CASE("without unload_old_libraries a replaced library stays loaded",
+          "[e2e][upgrade]") {
+  two_versions t{{}};
+  auto r = t.p.ctl({"install", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::this_thread::sleep_for(300ms); // the reaper's first two looks
+  CHECK(t.mapped("/lib/pa-1.0/"));
+  CHECK(t.mapped("/lib/pa-2.0/"));
+  CHECK(t.node->err().find("unloaded") == std::string::npos);
+}
