@@ -469,6 +469,10 @@ private:
     auto* cur = ops_.release().find(app);
     if (!old || !cur || !cur->library || !cur->plan.library)
       return;
+    // The target shares this very library (a relup that restarts an app
+    // whose version did not change): it is not replaced.
+    if (auto* nxt = next_->find(app); nxt && nxt->library == cur->library)
+      return;
     retired_library lib;
     lib.app = app;
     lib.vsn = cur->plan.vsn;
