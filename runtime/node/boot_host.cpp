@@ -79,25 +79,29 @@ class boot_notifier {
 public:
   explicit boot_notifier(const std::string& path) {
     if (!path.empty())
-      // Opened first thing: if the node dies later, the reader sees EOF.
-      // Non-blocking: a node restarted by heart finds no reader and goes on.
-      fd_ = open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+      // Read-write: opening a FIFO write-only without blocking fails
+      // (ENXIO) while the reader has not opened it yet, and a start script
+      // that got there late then waited for ever. Held until the process
+      // ends, so the line stays readable after it was written, and the
+      // reader sees EOF if the node dies first. A node restarted by heart
+      // finds the FIFO gone (the script removed it) and goes on.
+      fd_ = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
   }
   ~boot_notifier() {
     if (fd_ >= 0)
       close(fd_);
   }
   void tell(const std::string& line) {
-    if (fd_ < 0)
+    if (fd_ < 0 || told_)
       return;
+    told_ = true;
     auto text = line + "\n";
     (void) !write(fd_, text.data(), text.size());
-    close(fd_);
-    fd_ = -1;
   }
 
 private:
   int fd_ = -1;
+  bool told_ = false;
 };
 
 // Applies flags in order; later ones win (and --env accumulates).

@@ -2,7 +2,11 @@
 // asserts one rule of docs/runtime.md on what a user sees (exit status, the log).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -446,4 +450,25 @@ TEST_CASE("start: parallel fails the boot on a permanent app's failure and "
   CHECK(err.find("(type temporary: the boot goes on)") != std::string::npos);
   CHECK(err.find("probe c: start") == std::string::npos); // never tried
   CHECK(in_order(err, {"application a started", "application a stopped"}));
+}
+
+TEST_CASE("the boot outcome reaches a start script that opens its FIFO late",
+          "[e2e][boot]") {
+  // bin/<rel> start makes the FIFO, starts the node and then opens it to
+  // read; a busy machine can let the node get there first.
+  probe_release p;
+  p.probe("a");
+  p.build("[kernel, a]");
+  auto fifo = (p.dir / "ready").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  auto node = p.boot({"--notify-fifo", fifo});
+  REQUIRE(node->wait_for("init: started"));
+  int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(fd >= 0);
+  pollfd pfd{fd, POLLIN, 0};
+  CHECK(poll(&pfd, 1, 5000) == 1);
+  char buf[64] = {};
+  auto n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  CHECK(std::string(buf, n > 0 ? static_cast<size_t>(n) : 0) == "started\n");
 }
