@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -35,12 +36,13 @@ caf::error failure(const std::string& text) {
   return make_error(runtime_errc::release_handling, text);
 }
 
-// Every running worker of `module` under `top`, with its supervisor
-// (blocking calls from `self`, on a master).
-caf::expected<std::vector<std::pair<caf::actor, caf::actor>>>
-find_workers(caf::blocking_actor& self, const caf::actor& top,
-             const std::string& module, std::chrono::milliseconds timeout) {
-  std::vector<std::pair<caf::actor, caf::actor>> found;
+// Visits every child in the tree under `top`, breadth first, with its
+// supervisor (blocking calls from `self`, on a master); the error of the
+// first supervisor that could not list its children.
+caf::error walk_tree(
+  caf::blocking_actor& self, const caf::actor& top,
+  std::chrono::milliseconds timeout,
+  const std::function<void(const caf::actor&, const child_info&)>& visit) {
   std::deque<caf::actor> sups{top};
   while (!sups.empty()) {
     auto sup = sups.front();
@@ -48,14 +50,32 @@ find_workers(caf::blocking_actor& self, const caf::actor& top,
     auto kids = reply_as<std::vector<child_info>>(blocking_call(
       self, sup, caf::make_message(sup_atoms::which_children::value), timeout));
     if (!kids)
-      return failure("update " + module + ": cannot list the children of a "
-                     "supervisor: " + describe_error(kids.error()));
-    for (auto& c : *kids)
-      if (c.handle && c.is_supervisor)
+      return kids.error();
+    for (auto& c : *kids) {
+      if (!c.handle)
+        continue;
+      visit(sup, c);
+      if (c.is_supervisor)
         sups.push_back(c.handle);
-      else if (c.handle && c.module == module)
-        found.emplace_back(sup, c.handle);
+    }
   }
+  return {};
+}
+
+// Every running worker of `module` under `top`, with its supervisor
+// (blocking calls from `self`, on a master).
+caf::expected<std::vector<std::pair<caf::actor, caf::actor>>>
+find_workers(caf::blocking_actor& self, const caf::actor& top,
+             const std::string& module, std::chrono::milliseconds timeout) {
+  std::vector<std::pair<caf::actor, caf::actor>> found;
+  auto err = walk_tree(self, top, timeout,
+                       [&](const caf::actor& sup, const child_info& c) {
+                         if (!c.is_supervisor && c.module == module)
+                           found.emplace_back(sup, c.handle);
+                       });
+  if (err)
+    return failure("update " + module + ": cannot list the children of a "
+                   "supervisor: " + describe_error(err));
   if (found.empty())
     return failure("update " + module + ": no running actor of module " + module
                    + " in the application's tree");
@@ -107,29 +127,17 @@ struct tree_job {
   job_result operator()() const {
     job_result r;
     caf::scoped_actor self{*sys};
-    std::deque<caf::actor> sups{top};
     found->push_back(top.address());
-    while (!sups.empty()) {
-      auto sup = sups.front();
-      sups.pop_front();
-      auto kids = reply_as<std::vector<child_info>>(blocking_call(
-        *self, sup, caf::make_message(sup_atoms::which_children::value),
-        timeout));
-      if (!kids) {
-        // A top that is a plain actor, not a supervisor: it is the tree.
-        if (sup == top && kids.error() == caf::sec::unexpected_message)
-          return r;
-        r.error = kids.error();
-        return r;
-      }
-      for (auto& c : *kids) {
-        if (!c.handle)
-          continue;
-        found->push_back(c.handle.address());
-        if (c.is_supervisor)
-          sups.push_back(c.handle);
-      }
-    }
+    bool visited = false;
+    auto err = walk_tree(*self, top, timeout,
+                         [&](const caf::actor&, const child_info& c) {
+                           visited = true;
+                           found->push_back(c.handle.address());
+                         });
+    // The top itself did not list (nothing visited): a plain actor, not a
+    // supervisor, and it is the whole tree.
+    if (err && !(err == caf::sec::unexpected_message && !visited))
+      r.error = err;
     return r;
   }
 };
