@@ -315,7 +315,7 @@ public:
   const node_options& options() const override { return cfg_.options; }
 
   void retire_library(retired_library lib) override {
-    auto what = "library of " + lib.app + " " + lib.vsn + " (" + lib.path + ")";
+    auto what = lib.what();
     reaper_.add(std::move(lib));
     log(log_level::info, "release_handler",
         what + " unloads once no actor it spawned is referenced");
@@ -336,8 +336,7 @@ public:
         },
         cfg_.options.shutdown_time,
         [shared](job_result r, bool timed_out) {
-          auto what = "library of " + shared->app + " " + shared->vsn + " ("
-                      + shared->path + ")";
+          auto what = shared->what();
           if (timed_out)
             log(log_level::warning, "release_handler",
                 what + ": its static destructors did not return within the "
@@ -353,8 +352,7 @@ public:
       return;
     if (attempt >= max_reap_attempts) {
       for (auto& line : reaper_.pinned())
-        log(log_level::warning, "release_handler",
-            "library of " + line + " stays loaded");
+        log(log_level::warning, "release_handler", line);
       return;
     }
     self_->delayed_send(self_, std::chrono::milliseconds{50 << attempt},

@@ -29,6 +29,10 @@ size_t retired_library::alive() const {
   return n;
 }
 
+std::string retired_library::what() const {
+  return "library of " + app + " " + vsn + " (" + path + ")";
+}
+
 namespace {
 
 // Whether `a` was spawned by code of the library `handle`: CAF's
@@ -95,8 +99,8 @@ std::vector<retired_library> library_reaper::take_free() {
 std::vector<std::string> library_reaper::pinned() const {
   std::vector<std::string> result;
   for (auto& x : libs_)
-    result.push_back(x.app + " " + x.vsn + " (" + std::to_string(x.alive())
-                     + " actor(s) of it left)");
+    result.push_back(x.what() + " stays loaded: " + std::to_string(x.alive())
+                     + " actor(s) of it still referred to");
   return result;
 }
 

@@ -8,10 +8,9 @@
 // library is unloaded once none of those actors exists any more (no
 // reference to it left anywhere, strong or weak: CAF frees an actor's
 // control block with code of the library that spawned it), and only for
-// apps the
-// node's kernel env opts in with `unload_old_libraries` (true, or a list
-// of app names): an actor app code spawned outside its tree and never
-// adopted is invisible here, and its code would vanish under it.
+// apps the node's kernel env opts in with `unload_old_libraries` (true,
+// or a list of app names): an actor app code spawned outside its tree and
+// never adopted is invisible here, and its code would vanish under it.
 
 #include <memory>
 #include <string>
@@ -38,6 +37,9 @@ struct retired_library {
 
   /// How many of `actors` anyone but this list still refers to.
   size_t alive() const;
+
+  /// `library of <app> <vsn> (<path>)`, as the log names it.
+  std::string what() const;
 };
 
 /// Whether the kernel env `unload` value (`unload_old_libraries`) opts
@@ -52,7 +54,9 @@ public:
   /// Takes out every library none of whose actors exists any more.
   std::vector<retired_library> take_free();
 
-  /// Libraries still waiting, one line each (`pa 1.0 (3 actors left)`).
+  /// Libraries still waiting, one log line each (`library of pa 1.0
+  /// (lib/pa-1.0/lib/libpa.so) stays loaded: 3 actor(s) of it still
+  /// referred to`).
   std::vector<std::string> pinned() const;
 
   bool empty() const { return libs_.empty(); }
