@@ -217,31 +217,46 @@ TEST_CASE("bad release handling input is one line, and the node runs on "
 
 namespace {
 
-// Release t 1 of probe app `pa` 1.0, and t 2 whose pa 2.0 behaves as
-// `v2_env` says (the relup restarts pa: it has no appup); the node boots 1.
+// Release t 1 of probe app `pa` 1.0 and t 2 of pa 2.0 (probe_app.cpp's
+// env keys set what each does); the node boots t 1 and unpacks t 2.
+struct probe_upgrade_spec {
+  std::string v1_env;      ///< pa 1.0's env ("": none)
+  std::string v2_env = "{}";
+  std::string v2_spec;     ///< extra lines of t 2's spec
+  std::string v2_appup;    ///< lib/pa-2.0/pa.appup ("": none, the relup restarts pa)
+  std::vector<std::string> boot_args;
+};
+
 struct probe_upgrade {
   probe_release p;
   fs::path v2_tarball = p.dir / "out2/t-2.tar.gz";
   std::unique_ptr<background_process> node;
 
-  probe_upgrade(const std::string& v2_env, const std::string& v2_spec = "") {
-    p.probe("pa");
+  explicit probe_upgrade(const probe_upgrade_spec& s) {
+    p.probe("pa", s.v1_env.empty() ? "" : "env: " + s.v1_env + "\n");
     p.build("[kernel, pa]");
-    p.libs.add_app("pa", "2.0",
-                   manifest("pa", "2.0", "mod: {module: probe_app}\nenv: " + v2_env + "\n"),
-                   RELC_TEST_PROBE_APP);
+    auto v2 = p.libs.add_app(
+      "pa", "2.0", manifest("pa", "2.0", "mod: {module: probe_app}\nenv: " + s.v2_env + "\n"),
+      RELC_TEST_PROBE_APP);
+    if (!s.v2_appup.empty())
+      write_file(v2 / "pa.appup", s.v2_appup);
     write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
-                                 "applications: [kernel, pa]\n" + v2_spec);
+                                 "applications: [kernel, pa]\n" + s.v2_spec);
     auto r = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
                                   p.libs.str(), "--out", (p.dir / "out2").string(),
                                   "--upfrom", p.root});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    node = p.boot();
+    node = p.boot(s.boot_args);
     auto up = node->wait_for("application pa started");
     INFO(node->err());
     REQUIRE(up);
     REQUIRE(p.ctl({"unpack", v2_tarball.string()}).exit_code == 0);
+  }
+
+  // pa 2.0 with env `v2_env` and t 2's spec lines `v2_spec`.
+  explicit probe_upgrade(const std::string& v2_env, const std::string& v2_spec = "")
+    : probe_upgrade(probe_upgrade_spec{"", v2_env, v2_spec, "", {}}) {
   }
 };
 
@@ -495,30 +510,15 @@ TEST_CASE("a make_permanent killed between start.data and RELEASES is "
 
 TEST_CASE("an update of an actor that does not use relc::updatable is refused "
           "before anything changed", "[e2e][upgrade]") {
-  probe_release p;
-  p.probe("pa", "env: {plain_module: true}\n");
-  p.build("[kernel, pa]");
   // pa 2.0 updates module `plain` in place; its library exports a
   // code_change for it, so relc build accepts the relup, but the running
   // actor of `plain` does not speak the handoff protocol.
-  auto v2 = p.libs.add_app("pa", "2.0",
-                           manifest("pa", "2.0", "mod: {module: probe_app}\n"
-                                                 "env: {plain_module: true}\n"),
-                           RELC_TEST_PROBE_APP);
-  write_file(v2 / "pa.appup", "up:\n  - from: \"1.0\"\n    do:\n"
-                              "      - update: {module: plain}\n"
-                              "down:\n  - to: \"1.0\"\n    do:\n"
-                              "      - update: {module: plain}\n");
-  write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
-                               "applications: [kernel, pa]\n");
-  auto built = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
-                                    p.libs.str(), "--out", (p.dir / "out2").string(),
-                                    "--upfrom", p.root});
-  INFO(built.err);
-  REQUIRE(built.exit_code == 0);
-  auto node = p.boot();
-  REQUIRE(node->wait_for("application pa started"));
-  REQUIRE(p.ctl({"unpack", (p.dir / "out2/t-2.tar.gz").string()}).exit_code == 0);
+  probe_upgrade u{probe_upgrade_spec{
+    "{plain_module: true}", "{plain_module: true}", "",
+    "up:\n  - from: \"1.0\"\n    do:\n      - update: {module: plain}\n"
+    "down:\n  - to: \"1.0\"\n    do:\n      - update: {module: plain}\n",
+    {}}};
+  auto& p = u.p;
   auto tree_before = p.ctl({"tree", "pa"}).out;
   auto r = p.ctl({"install", "2"});
   INFO(r.out << r.err);
@@ -535,29 +535,12 @@ TEST_CASE("an update of an actor that does not use relc::updatable is refused "
 
 namespace {
 
-// Release t 1 of probe app pa 1.0 and t 2 with pa 2.0 (the same code from
-// its own lib/pa-2.0: the relup restarts pa), the node booted with `args`.
-struct two_versions {
-  probe_release p;
-  std::unique_ptr<background_process> node;
-
-  explicit two_versions(std::vector<std::string> args) {
-    p.probe("pa", "env: {supervised: true}\n");
-    p.build("[kernel, pa]");
-    p.libs.add_app("pa", "2.0",
-                   manifest("pa", "2.0", "mod: {module: probe_app}\n"
-                                         "env: {supervised: true}\n"),
-                   RELC_TEST_PROBE_APP);
-    write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
-                                 "applications: [kernel, pa]\n");
-    auto r = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
-                                  p.libs.str(), "--out", (p.dir / "out2").string(),
-                                  "--upfrom", p.root});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    node = p.boot(std::move(args));
-    REQUIRE(node->wait_for("application pa started"));
-    REQUIRE(p.ctl({"unpack", (p.dir / "out2/t-2.tar.gz").string()}).exit_code == 0);
+// pa 1.0 -> 2.0 with the same code from its own lib/pa-2.0 (the relup
+// restarts pa), the node booted with `args`.
+struct two_versions : probe_upgrade {
+  explicit two_versions(std::vector<std::string> args)
+    : probe_upgrade(probe_upgrade_spec{"{supervised: true}", "{supervised: true}",
+                                       "", "", std::move(args)}) {
   }
 
   // Whether the node process has `dir` (a lib/<app>-<vsn>/ path) mapped.
