@@ -24,7 +24,7 @@ int build_command::run(std::ostream& out, std::ostream& err,
   opts.policy = options_.policy();
   opts.cancelled = env.cancelled;
   auto result = release::build_release(options_.spec,
-                                       options_.make_toolchain(env), opts,
+                                       options_.make_toolchain(env, diags), opts,
                                        diags);
   print_diagnostics(diags, err);
   if (!result) {

@@ -12,7 +12,7 @@ int check_command::run(std::ostream& out, std::ostream& err,
                        const cli_environment& env) {
   release::diagnostics diags;
   auto checked = release::check_release_spec(
-    options_.spec, options_.make_toolchain(env), options_.policy(), diags);
+    options_.spec, options_.make_toolchain(env, diags), options_.policy(), diags);
   print_diagnostics(diags, err);
   if (!checked)
     return exit_failed;

@@ -16,7 +16,7 @@ void deps_command::add_to(CLI::App& app) {
 int deps_command::run(std::ostream& out, std::ostream& err,
                       const cli_environment& env) {
   release::diagnostics diags;
-  auto tools = options_.make_toolchain(env);
+  auto tools = options_.make_toolchain(env, diags);
   auto spec = release::load_release_spec(options_.spec, diags);
   std::optional<release::resolved_release> rel;
   if (spec) {

@@ -16,13 +16,16 @@ namespace relc::cli {
 struct release_options {
   std::string spec;
   std::vector<std::string> lib_dirs;
+  std::string runtime; ///< --runtime: another node executable to build for
   bool strict = false;
 
   /// Declares the shared options on `cmd`.
   void add_to(CLI::App& cmd, bool with_strict);
 
-  /// The toolchain for a run with these options.
-  release::toolchain make_toolchain(const cli_environment& env) const;
+  /// The toolchain for a run with these options; a `--runtime` that is not
+  /// a relc node executable goes to `diags`.
+  release::toolchain make_toolchain(const cli_environment& env,
+                                    release::diagnostics& diags) const;
 
   release::warning_policy policy() const {
     return strict ? release::warning_policy::fail

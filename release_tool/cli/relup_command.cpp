@@ -53,7 +53,7 @@ void relup_command::add_to(CLI::App& app) {
 int relup_command::run(std::ostream& out, std::ostream& err,
                        const cli_environment& env) {
   release::diagnostics diags;
-  auto tools = options_.make_toolchain(env);
+  auto tools = options_.make_toolchain(env, diags);
   auto checked = release::check_release_spec(options_.spec, tools,
                                              options_.policy(), diags);
   std::optional<release::relup> up;

@@ -158,7 +158,12 @@ private:
     };
     add_relocated("bin/relc", rt.executable,
                   bundled_executable_runpath(inputs_.runtime_version), 0755);
-    auto lib_dir = "runtime-" + inputs_.runtime_version + "/lib/";
+    // The same executable inside its runtime directory: an upgrade to this
+    // release from one on another runtime execs it (unpack moves the
+    // directory in; bin/relc stays the one the root was built with).
+    add_relocated(layout::runtime_executable(inputs_.runtime_version),
+                  rt.executable, runtime_executable_runpath(), 0755);
+    auto lib_dir = layout::runtime_lib_dir(inputs_.runtime_version) + "/";
     for (auto& lib : rt.libraries)
       add_relocated(lib_dir + lib.soname, lib.path, "$ORIGIN", 0644);
   }

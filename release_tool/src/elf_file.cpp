@@ -49,6 +49,14 @@ caf::error parse_class(std::string_view bytes, elf_info& info) {
       return {};
     return std::string{table.substr(offset, end - offset)};
   };
+  if (eh.e_shstrndx < sections.size()) {
+    auto names = section_data(sections[eh.e_shstrndx]);
+    for (auto& s : sections)
+      if (str_at(names, s.sh_name) == ".relc_runtime") {
+        auto text = section_data(s);
+        info.relc_runtime = std::string{text.substr(0, text.find('\0'))};
+      }
+  }
   for (auto& s : sections) {
     if (s.sh_type != SHT_DYNSYM && s.sh_type != SHT_DYNAMIC)
       continue;

@@ -6,6 +6,8 @@
 #include "relc/release/elf_file.hpp"
 #include "relc/release/release_error.hpp"
 #include "relc/release/shared_library_search.hpp"
+#include "relc/release/version.hpp"
+#include "relc/runtime/release_layout.hpp"
 
 namespace fs = std::filesystem;
 
@@ -57,7 +59,11 @@ caf::expected<elf_info> read_elf(const std::string& path) {
 } // namespace
 
 std::string bundled_executable_runpath(const std::string& runtime_vsn) {
-  return "$ORIGIN/../runtime-" + runtime_vsn + "/lib";
+  return "$ORIGIN/../" + layout::runtime_lib_dir(runtime_vsn);
+}
+
+std::string runtime_executable_runpath() {
+  return "$ORIGIN/../lib";
 }
 
 caf::expected<std::string> relocated_copy(const std::string& path,
@@ -75,12 +81,24 @@ caf::expected<std::string> relocated_copy(const std::string& path,
   return std::move(file->bytes);
 }
 
+caf::expected<std::string> read_runtime_version(const std::string& path) {
+  auto info = read_elf(path);
+  if (!info)
+    return info.error();
+  if (info->relc_runtime.empty() || !version::parse(info->relc_runtime))
+    return make_error(release_errc::bad_input,
+                      path + ": not a relc node executable (expected a "
+                             ".relc_runtime section holding its version)");
+  return info->relc_runtime;
+}
+
 caf::expected<runtime_bundle> find_runtime_bundle(const std::string& exe) {
   runtime_bundle result;
   result.executable = exe;
   auto info = read_elf(exe);
   if (!info)
     return info.error();
+  result.version = info->relc_runtime;
   std::vector<std::pair<std::string, elf_info>> queue{{exe, *info}};
   for (size_t i = 0; i < queue.size(); ++i) {
     auto [path, elf] = queue[i];

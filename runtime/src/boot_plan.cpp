@@ -129,6 +129,10 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root,
   if (plan.name != stem)
     return bad(boot_path + ": holds release '" + plan.name
                + "', expected '" + stem + "' (the file's name)");
+  // The runtime this version needs: its own boot file says (start.data's
+  // names the permanent one's).
+  if (auto rt = str(*release, boot_keys::runtime); !rt.empty())
+    plan.runtime = rt;
   plan.sys_config = str(*script, boot_keys::sys_config);
   plan.node_args = str(*script, boot_keys::node_args);
   plan.parallel_start = str(*script, boot_keys::start) == boot_keys::parallel;

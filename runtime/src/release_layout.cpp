@@ -41,6 +41,18 @@ std::string relup_file(const std::string& vsn) {
   return release_dir(vsn) + "/relup";
 }
 
+std::string runtime_dir(const std::string& runtime_vsn) {
+  return "runtime-" + runtime_vsn;
+}
+
+std::string runtime_lib_dir(const std::string& runtime_vsn) {
+  return runtime_dir(runtime_vsn) + "/lib";
+}
+
+std::string runtime_executable(const std::string& runtime_vsn) {
+  return runtime_dir(runtime_vsn) + "/bin/relc";
+}
+
 std::string app_dir(const std::string& app, const std::string& vsn) {
   return "lib/" + app + "-" + vsn;
 }

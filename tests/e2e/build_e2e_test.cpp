@@ -314,3 +314,41 @@ TEST_CASE("bsc 1.1.0 builds beside 1.0.0 with a relup from it, and its "
   CHECK_FALSE(change({false, "1.0.0", {}}, relc::term{"not a state"}));
   dlclose(handle);
 }
+
+TEST_CASE("relc build --runtime builds for another runtime: its version from "
+          "the executable, a relup that restarts the node, and one line for a "
+          "file that is no runtime", "[e2e][build]") {
+  temp_dir dir;
+  stage_inputs(dir.path());
+  REQUIRE(build(dir.path(), "bsc").exit_code == 0);
+  std::string next = RELC_TEST_NEXT_RUNTIME_VERSION;
+  auto v2 = run_process({relc_exe, "build", (dir / "rel/bsc-1.1.0.rel").string(),
+                         "--lib-dir", (dir / "lib").string(), "--out",
+                         (dir / "out").string(), "--upfrom", "1.0.0", "--runtime",
+                         RELC_TEST_NEXT_NODE_EXE});
+  INFO(v2.err);
+  REQUIRE(v2.exit_code == 0);
+  CHECK(read_file(dir / "out/bsc/releases/start.data") == next + " 1.1.0\n");
+  auto relup = read_file(dir / "out/bsc/releases/1.1.0/relup");
+  CHECK(relup.find("do:\n      - restart_node\n") != std::string::npos);
+  // Both copies of the executable find the bundled libraries by $ORIGIN.
+  auto in_bin = relc::release::parse_elf(read_file(dir / "out/bsc/bin/relc"));
+  auto in_runtime = relc::release::parse_elf(
+    read_file(dir / "out/bsc" / ("runtime-" + next) / "bin/relc"));
+  REQUIRE(in_bin);
+  REQUIRE(in_runtime);
+  CHECK(in_bin->runpath_text == "$ORIGIN/../runtime-" + next + "/lib");
+  CHECK(in_runtime->runpath_text == "$ORIGIN/../lib");
+  CHECK(in_runtime->relc_runtime == next);
+  auto ver = run_process({(dir / "out/bsc" / ("runtime-" + next) / "bin/relc").string(),
+                          "releases", (dir / "out/bsc").string()});
+  CHECK(ver.exit_code == 0);
+  // A file that is no relc node executable: one line, nothing written.
+  auto bad = run_process({relc_exe, "build", (dir / "rel/bsc.rel").string(),
+                          "--lib-dir", (dir / "lib").string(), "--out",
+                          (dir / "out2").string(), "--runtime", "/bin/true"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("/bin/true: not a relc node executable") != std::string::npos);
+  CHECK(lines_with(bad.err, "not a relc node executable") == 1);
+  CHECK(!fs::exists(dir / "out2/bsc"));
+}

@@ -22,6 +22,9 @@ struct elf_info {
   std::string runpath_text;         ///< that entry as written, empty entries kept
   uint64_t runpath_offset = 0;      ///< file offset of its string; 0: none
   std::set<std::string> exports;    ///< defined, default-visibility symbols
+  /// The text of the `.relc_runtime` section: the runtime version a relc
+  /// node executable carries (runtime/node/main.cpp); empty elsewhere.
+  std::string relc_runtime;
 };
 
 /// Parses ELF bytes (64- or 32-bit, little-endian); a truncated or

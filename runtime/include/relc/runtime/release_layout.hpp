@@ -33,6 +33,14 @@ std::string relup_file(const std::string& vsn);
 /// `lib/<app>-<vsn>`: an application's directory.
 std::string app_dir(const std::string& app, const std::string& vsn);
 
+/// `runtime-<rvsn>`: one runtime version's files; `runtime-<rvsn>/lib`
+/// its shared libraries; `runtime-<rvsn>/bin/relc` its node executable,
+/// which a node execs when an upgrade changes the runtime (bin/relc is
+/// the copy the release was built with).
+std::string runtime_dir(const std::string& runtime_vsn);
+std::string runtime_lib_dir(const std::string& runtime_vsn);
+std::string runtime_executable(const std::string& runtime_vsn);
+
 /// The boot file's extension (`.boot`).
 inline constexpr const char* boot_extension = ".boot";
 
