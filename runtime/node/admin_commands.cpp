@@ -11,6 +11,7 @@
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "release_commands.hpp"
+#include "relc/runtime/release_layout.hpp"
 #include "supervision_tree.hpp"
 
 namespace relc {
@@ -30,6 +31,17 @@ std::vector<std::string> words(const std::string& line) {
 
 std::string error_reply(const caf::error& err) {
   return "error: " + describe_error(err) + "\n";
+}
+
+// The host's exec, for the command on connection `conn`.
+std::function<caf::error(runtime_exec)>
+with_connection(std::function<caf::error(runtime_exec)> exec, uint64_t conn) {
+  if (!exec)
+    return nullptr;
+  return [exec, conn](runtime_exec req) {
+    req.connection = conn;
+    return exec(std::move(req));
+  };
 }
 
 struct admin_state {
@@ -209,25 +221,52 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
     auto ctl = s.controller();
     if (!ctl)
       return;
-    self->request(ctl, caf::infinite, ctl_atoms::restart::value)
-      .then(
-        [self, ctl, conn, outbox = cfg.outbox, root = cfg.release_root,
-         name = cfg.release_name](caf::ok_atom) {
-          // RELEASES follows what booted, then the reply (with status' note).
-          note_booted(self->system(), {root, name, ctl},
-                      [ctl, conn, outbox](caf::blocking_actor* helper) {
-                        std::string text = "ok\n";
-                        helper->request(ctl, query_timeout, ctl_atoms::status::value)
-                          .receive(
-                            [&](node_status& st) {
-                              if (!st.note.empty())
-                                text += st.note + "\n";
-                            },
-                            [](caf::error&) {});
-                        outbox->post({conn, text, false});
-                      });
-        },
-        [s](caf::error& err) { s.reply(error_reply(err)); });
+    // On a helper: it reads start.data. A permanent release on another
+    // runtime restarts by an exec of that runtime, which answers.
+    self->spawn<caf::detached + caf::hidden>(
+      [ctl, conn, outbox = cfg.outbox, root = cfg.release_root,
+       name = cfg.release_name,
+       exec = with_connection(cfg.exec_runtime, conn)](
+        caf::event_based_actor* helper) {
+        auto fail = [outbox, conn](const caf::error& err) {
+          outbox->post({conn, error_reply(err), false});
+        };
+        auto start = layout::read_start_data(root);
+        if (exec && start && start->runtime_vsn != running_runtime_version()) {
+          runtime_exec req;
+          req.runtime_vsn = start->runtime_vsn;
+          auto err = find_runtime_executable(root, req.runtime_vsn, req.executable);
+          if (!err)
+            err = exec(std::move(req));
+          if (err)
+            fail(err);
+          helper->quit();
+          return;
+        }
+        helper->request(ctl, caf::infinite, ctl_atoms::restart::value)
+          .then(
+            [helper, ctl, conn, outbox, root, name](caf::ok_atom) {
+              // RELEASES follows what booted, then the reply (with status'
+              // note).
+              note_booted(helper->system(), {root, name, ctl, nullptr},
+                          [ctl, conn, outbox](caf::blocking_actor* b) {
+                            std::string text = "ok\n";
+                            b->request(ctl, query_timeout, ctl_atoms::status::value)
+                              .receive(
+                                [&](node_status& st) {
+                                  if (!st.note.empty())
+                                    text += st.note + "\n";
+                                },
+                                [](caf::error&) {});
+                            outbox->post({conn, text, false});
+                          });
+              helper->quit();
+            },
+            [helper, fail](caf::error& err) {
+              fail(err);
+              helper->quit();
+            });
+      });
   } else if ((cmd == "stop" || cmd == "reboot") && arity(0)) {
     // The connection stays open until the process is gone: the caller of
     // `stop` returns then, and knows how long to wait for it.
@@ -240,7 +279,8 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
     cfg.on_stop(cmd == "reboot");
   } else if (run_release_command(
                self->system(),
-               {cfg.release_root, cfg.release_name, cfg.target->controller()},
+               {cfg.release_root, cfg.release_name, cfg.target->controller(),
+                with_connection(cfg.exec_runtime, conn)},
                w,
                [outbox = cfg.outbox, conn](std::string text) {
                  outbox->post({conn, std::move(text), false});

@@ -14,6 +14,7 @@
 #include <caf/actor.hpp>
 
 #include "control_server.hpp"
+#include "runtime_exec.hpp"
 
 namespace caf {
 class actor_system;
@@ -35,6 +36,9 @@ struct admin_config {
   /// What `reboot` says about who starts the node again.
   std::function<bool()> heart_active;
   std::chrono::milliseconds shutdown_time{30000};
+  /// The host's exec into another runtime (release_commands.hpp); the
+  /// admin fills in the connection that asked.
+  std::function<caf::error(runtime_exec)> exec_runtime;
 };
 
 /// Spawns the admin actor (hidden). Message: (uint64_t connection,

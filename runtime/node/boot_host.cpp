@@ -12,11 +12,16 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <filesystem>
+#include <mutex>
+#include <optional>
 
 #include <caf/all.hpp>
 
 #include "admin_commands.hpp"
 #include "release_handler.hpp"
+#include "release_commands.hpp"
+#include "runtime_exec.hpp"
 #include "control_server.hpp"
 #include "liveness.hpp"
 #include "log_file.hpp"
@@ -38,12 +43,17 @@ constexpr int exit_usage = 2;
 
 // node.args: one flag per line, as `--flag=value` or `--flag value` (the
 // value is the rest of the line), `#` comments, blank lines ignored.
-std::vector<std::string> read_node_args(const std::string& root) {
+// The release's own, `vsn` or (empty) the permanent one's.
+std::vector<std::string> read_node_args(const std::string& root,
+                                        std::string vsn) {
   std::vector<std::string> result;
-  auto start = layout::read_start_data(root);
-  if (!start)
-    return result;
-  std::ifstream in{root + "/" + layout::node_args(start->release_vsn)};
+  if (vsn.empty()) {
+    auto start = layout::read_start_data(root);
+    if (!start)
+      return result;
+    vsn = start->release_vsn;
+  }
+  std::ifstream in{root + "/" + layout::node_args(vsn)};
   std::string line;
   while (std::getline(in, line)) {
     if (auto hash = line.find('#'); hash != std::string::npos)
@@ -70,6 +80,7 @@ struct parsed_args {
   std::string name;        ///< node name (socket, log dir); default: release
   std::string notify_fifo; ///< bin/<rel> start waits on it for the outcome
   std::string log_file;    ///< the node's own log (bin/<rel> start)
+  resume_plan resume;      ///< what an exec into this runtime goes on with
   bool help = false;
   std::string error;
 };
@@ -114,7 +125,7 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
     auto takes_value = name == "--config" || name == "--env"
                        || name == "--shutdown-time" || name == "--name"
                        || name == "--notify-fifo" || name == "--log-file"
-                       || name == "--log-level";
+                       || name == "--log-level" || name == "--release";
     if (takes_value) {
       if (eq != std::string::npos) {
         value = flag.substr(eq + 1);
@@ -125,8 +136,13 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
         return;
       }
     }
-    if (flag == "--help" || flag == "-h") {
+    if (out.resume.take_flag(flags, i, out.error)) {
+      if (!out.error.empty())
+        return;
+    } else if (flag == "--help" || flag == "-h") {
       out.help = true;
+    } else if (name == "--release") {
+      out.node.release_vsn = value;
     } else if (name == "--name") {
       out.name = value;
     } else if (name == "--log-file") {
@@ -395,7 +411,85 @@ void make_dirs(const std::string& path, mode_t mode) {
   }
 }
 
+// An exec into another runtime, done once everything of this program is
+// gone (runtime_exec.hpp).
+struct pending_exec {
+  std::string executable;
+  std::vector<std::string> args; ///< after `boot ROOT`
+  int keep = -1;                 ///< a connection that goes with it
+};
+
+// The command line an exec passes on: without what only this boot
+// needed (the start script's FIFO, the release to boot, the resume flags).
+std::vector<std::string> carried_args(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto& a = args[i];
+    resume_plan scratch;
+    std::string ignore;
+    if (scratch.take_flag(args, i, ignore))
+      continue;
+    if (a == "--notify-fifo" || a == "--release") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--notify-fifo=", 0) == 0 || a.rfind("--release=", 0) == 0)
+      continue;
+    out.push_back(a);
+  }
+  return out;
+}
+
+// The runtime release `vsn` (empty: the permanent one) needs, as RELEASES
+// and start.data say; empty when they do not.
+std::string runtime_of(const std::string& root, const std::string& vsn) {
+  if (vsn.empty()) {
+    auto start = layout::read_start_data(root);
+    return start ? start->runtime_vsn : std::string{};
+  }
+  auto entry = release_handler::find_release(root, vsn);
+  return entry ? entry->runtime : std::string{};
+}
+
+// Back to the permanent release, on its runtime, after the boot a resumed
+// install asked for failed: that boot answers the waiting connection.
+pending_exec rollback_exec(const std::string& root,
+                           const std::vector<std::string>& cmdline,
+                           const resume_plan& failed, int fd,
+                           const std::string& why) {
+  auto start = layout::read_start_data(root);
+  auto perm = start ? start->release_vsn : std::string{"?"};
+  pending_exec ex;
+  if (!start || find_runtime_executable(root, start->runtime_vsn, ex.executable))
+    ex.executable = (std::filesystem::absolute(root) / "bin" / "relc").string();
+  resume_plan back;
+  back.rolled_back = "release " + failed.install + ": rolled back to " + perm
+                     + ": " + why;
+  back.fd = fd;
+  ex.args = carried_args(cmdline);
+  auto more = back.to_args();
+  ex.args.insert(ex.args.end(), more.begin(), more.end());
+  ex.keep = fd;
+  fprintf(stderr, "%s\n", back.rolled_back.c_str());
+  return ex;
+}
+
+int boot_once(const std::vector<std::string>& args,
+              std::optional<pending_exec>& exec_after);
+
 int run_boot_host(const std::vector<std::string>& args) {
+  std::optional<pending_exec> exec_after;
+  auto status = boot_once(args, exec_after);
+  if (!exec_after)
+    return status;
+  auto why = exec_node(exec_after->executable, args[0], exec_after->args,
+                       exec_after->keep);
+  fprintf(stderr, "relc: error: %s\n", why.c_str());
+  return exit_failed;
+}
+
+int boot_once(const std::vector<std::string>& args,
+              std::optional<pending_exec>& exec_after) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     fputs(boot_usage, stdout);
     boot_config cfg;
@@ -410,7 +504,13 @@ int run_boot_host(const std::vector<std::string>& args) {
   }
   parsed_args parsed;
   parsed.node.release_dir = args[0];
-  auto from_file = read_node_args(args[0]);
+  std::string boot_vsn; // --release on the command line picks the node.args
+  for (size_t i = 1; i + 1 < args.size(); ++i)
+    if (args[i] == "--release")
+      boot_vsn = args[i + 1];
+    else if (args[i].rfind("--release=", 0) == 0)
+      boot_vsn = args[i].substr(10);
+  auto from_file = read_node_args(args[0], boot_vsn);
   apply_flags(from_file, parsed);
   if (!parsed.error.empty()) {
     fprintf(stderr, "relc: error: node.args: %s\n", parsed.error.c_str());
@@ -429,6 +529,23 @@ int run_boot_host(const std::vector<std::string>& args) {
             "[A-Za-z0-9_.-], not starting with '.' or '-'\n",
             parsed.name.c_str());
     return exit_usage;
+  }
+  // A release built for another runtime boots on that one: heart, a start
+  // script or a unit file may start this runtime after an upgrade made a
+  // release on another permanent.
+  auto& root = parsed.node.release_dir;
+  if (auto rt = runtime_of(root, parsed.node.release_vsn);
+      !rt.empty() && rt != running_runtime_version()) {
+    std::string exe;
+    if (!find_runtime_executable(root, rt, exe)) {
+      exec_after = pending_exec{exe, {args.begin() + 1, args.end()},
+                                parsed.resume.fd};
+      return exit_ok;
+    }
+    fprintf(stderr, "relc: warning: the release needs runtime %s, this is %s "
+                    "(no %s): booting it on this one\n", rt.c_str(),
+            running_runtime_version().c_str(),
+            layout::runtime_executable(rt).c_str());
   }
   // Block the signals before CAF starts its threads, so they inherit the
   // mask and only the signal thread receives them.
@@ -478,10 +595,14 @@ int run_boot_host(const std::vector<std::string>& args) {
   // may hold actor handles, which must not outlive their system.
   auto owned = std::make_unique<node>(parsed.node);
   node& n = *owned;
+  bool resumed_install = !parsed.resume.install.empty() && parsed.resume.fd >= 0;
   if (auto err = n.load()) {
     auto line = "boot failed: " + one_line(describe_error(err));
     fprintf(stderr, "%s\n", line.c_str());
     notifier.tell(line);
+    if (resumed_install)
+      exec_after = rollback_exec(root, {args.begin() + 1, args.end()},
+                                 parsed.resume, parsed.resume.fd, line);
     return exit_failed;
   }
   auto name = parsed.name.empty() ? n.release_name() : parsed.name;
@@ -515,6 +636,34 @@ int run_boot_host(const std::vector<std::string>& args) {
   };
   acfg.heart_active = [] { return heart_client_active(); };
   acfg.shutdown_time = parsed.node.shutdown_time;
+  // An install onto another runtime: the node stops, then this program
+  // execs that runtime (after `finish`), handing the connection over.
+  struct exec_slot {
+    std::mutex mtx;
+    std::optional<runtime_exec> request;
+  };
+  auto slot = std::make_shared<exec_slot>();
+  auto outbox = control.outbox();
+  std::function<caf::error(runtime_exec)> exec_runtime
+    = [slot, &n, outbox](runtime_exec req) -> caf::error {
+        std::lock_guard<std::mutex> guard{slot->mtx};
+        if (slot->request)
+          return make_error(runtime_errc::release_handling,
+                            "the node already restarts into runtime "
+                              + slot->request->runtime_vsn);
+        outbox->post({req.connection, {}, false, true});
+        relc::log(log_level::info, "release_handler",
+                  "stopping to exec runtime " + req.runtime_vsn + " ("
+                    + req.executable + ")");
+        slot->request = std::move(req);
+        n.request_stop();
+        return {};
+      };
+  acfg.exec_runtime = exec_runtime;
+  auto exec_asked = [slot] {
+    std::lock_guard<std::mutex> guard{slot->mtx};
+    return slot->request.has_value();
+  };
   admin = spawn_admin(sys, std::move(acfg));
   n.subscribe(spawn_event_relay(sys));
   // Beats and watchdog pings follow a round trip through the controller.
@@ -551,12 +700,30 @@ int run_boot_host(const std::vector<std::string>& args) {
       caf::anon_send_exit(liveness, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
     control.stop();
+    if (exec_asked()) {
+      auto& req = *slot->request;
+      req.resume.fd = control.handed_over_fd();
+      pending_exec ex{req.executable, carried_args({args.begin() + 1, args.end()}),
+                      req.resume.fd};
+      if (!req.release_vsn.empty()) {
+        ex.args.push_back("--release");
+        ex.args.push_back(req.release_vsn);
+      }
+      auto more = req.resume.to_args();
+      ex.args.insert(ex.args.end(), more.begin(), more.end());
+      exec_after = std::move(ex);
+    }
     owned.reset();
     // Actors outside every supervision tree must not hold the exit hostage.
     sys.await_actors_before_shutdown(false);
     return code;
   };
   signal_waiter = std::make_unique<signal_thread>(n, log);
+  // The connection of the command that exec'd this program waits for its
+  // answer here.
+  uint64_t resume_conn = 0;
+  if (parsed.resume.fd >= 0)
+    resume_conn = control.adopt(parsed.resume.fd);
   caf::error boot_error;
   if (auto err = control.start())
     boot_error = make_error(runtime_errc::boot_failed,
@@ -571,6 +738,14 @@ int run_boot_host(const std::vector<std::string>& args) {
       fprintf(stderr, "%s\n", line.c_str());
       notifier.tell(line);
       status = exit_failed;
+      if (resumed_install) {
+        int fd = dup(parsed.resume.fd); // the server's copy closes with it
+        auto ex = rollback_exec(root, {args.begin() + 1, args.end()},
+                                parsed.resume, fd, line);
+        auto code = finish(status);
+        exec_after = std::move(ex);
+        return code;
+      }
     } else {
       notifier.tell("stopped during boot");
       heart_client_stop();
@@ -584,13 +759,28 @@ int run_boot_host(const std::vector<std::string>& args) {
     relc::log(log_level::warning, "release_handler", describe_error(err));
   auto note = n.status().note;
   notifier.tell(note.empty() ? "started" : "started (" + note + ")");
+  if (resume_conn != 0) {
+    release_command_context ctx{root, n.release_name(), n.controller(),
+                                exec_runtime};
+    if (ctx.exec_runtime)
+      ctx.exec_runtime = [exec = ctx.exec_runtime, resume_conn](runtime_exec r) {
+        r.connection = resume_conn;
+        return exec(std::move(r));
+      };
+    resume_release_command(sys, ctx, parsed.resume,
+                           [outbox, resume_conn](std::string text) {
+                             outbox->post({resume_conn, std::move(text), false});
+                           });
+  }
   auto reason = n.wait();
-  systemd_notify("STOPPING=1");
   // A requested stop disarms heart; an app that ended the node, and a
-  // reboot, do not: heart starts the node again.
+  // reboot, do not: heart starts the node again. An exec into another
+  // runtime is neither: the same process boots on.
+  if (!exec_asked())
+    systemd_notify("STOPPING=1");
   if (reboot)
     heart_client_reboot();
-  else if (reason.empty())
+  else if (reason.empty() && !exec_asked())
     heart_client_stop();
   n.stop();
   if (!reason.empty()) {

@@ -202,9 +202,22 @@ void control_server::stop() {
   }
 }
 
+uint64_t control_server::adopt(int fd) {
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  adopted_.push_back(fd);
+  return adopted_.size();
+}
+
 void control_server::serve() {
   std::map<uint64_t, connection> conns;
   uint64_t next_id = 1;
+  for (int fd : adopted_) {
+    connection c;
+    c.fd = fd;
+    c.state = conn_state::waiting;
+    conns.emplace(next_id++, std::move(c));
+  }
   auto finish_read = [&](uint64_t id, connection& c, std::string line) {
     c.state = conn_state::waiting;
     dispatch_(id, std::move(line));
@@ -213,6 +226,21 @@ void control_server::serve() {
     c.out = std::move(text);
     c.written = 0;
     c.state = conn_state::writing;
+  };
+  auto take_replies = [&] {
+    for (auto& r : outbox_->take()) {
+      auto i = conns.find(r.connection);
+      if (i == conns.end())
+        continue;
+      if (r.handover) {
+        fcntl(i->second.fd, F_SETFD, 0);
+        handed_fd_ = i->second.fd;
+        conns.erase(i);
+        continue;
+      }
+      i->second.keep_open = r.keep_open;
+      reply_now(i->second, std::move(r.text));
+    }
   };
   for (;;) {
     std::vector<pollfd> fds;
@@ -237,22 +265,14 @@ void control_server::serve() {
       // Replies already posted (the one to `stop` above all) are written
       // before the loop ends; connections kept open stay open until the
       // process exits.
-      for (auto& r : outbox_->take())
-        if (auto i = conns.find(r.connection); i != conns.end()) {
-          i->second.keep_open = r.keep_open;
-          reply_now(i->second, std::move(r.text));
-        }
+      take_replies();
       for (auto& [id, c] : conns)
         if (c.state == conn_state::writing)
           flush_blocking(c.fd, c.out.substr(c.written));
       return;
     }
     if (fds[1].revents != 0)
-      for (auto& r : outbox_->take())
-        if (auto i = conns.find(r.connection); i != conns.end()) {
-          i->second.keep_open = r.keep_open;
-          reply_now(i->second, std::move(r.text));
-        }
+      take_replies();
     if (fds[2].revents != 0)
       for (;;) {
         auto client = accept4(fd_, nullptr, nullptr,

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/error.hpp>
@@ -19,6 +20,9 @@ struct control_reply {
   /// Keep the connection open after writing until the process exits (the
   /// caller of `stop` learns that the node is gone from the EOF).
   bool keep_open = false;
+  /// Write nothing: the connection goes, open, to the program this process
+  /// execs into (runtime_exec.hpp); handed_over_fd() names it.
+  bool handover = false;
 };
 
 /// Where replies come back to the server's poll loop (thread-safe; may
@@ -64,6 +68,14 @@ public:
 
   std::shared_ptr<control_outbox> outbox() const { return outbox_; }
 
+  /// Before start(): serves `fd`, a connection an earlier program of this
+  /// process accepted, as one whose request is being answered; its id.
+  uint64_t adopt(int fd);
+
+  /// The connection a `handover` reply took out (open, not closed on
+  /// exec), or -1.
+  int handed_over_fd() const { return handed_fd_.load(); }
+
   const std::string& path() const { return path_; }
 
 private:
@@ -74,6 +86,8 @@ private:
   std::shared_ptr<control_outbox> outbox_;
   int fd_ = -1;
   int quit_[2] = {-1, -1};
+  std::vector<int> adopted_;
+  std::atomic<int> handed_fd_{-1};
   std::thread thread_;
 };
 

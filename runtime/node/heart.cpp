@@ -210,4 +210,12 @@ void heart_client_stop() {
   stop_beating('S');
 }
 
+void heart_client_keep_across_exec() {
+  auto fd = beat_fd.load();
+  if (fd < 0)
+    return;
+  fcntl(fd, F_SETFD, 0);
+  setenv("RELC_HEART_FD", std::to_string(fd).c_str(), 1);
+}
+
 } // namespace relc

@@ -42,4 +42,9 @@ void heart_client_reboot();
 /// In a node: reports 'S' (clean stop) and stops beating.
 void heart_client_stop();
 
+/// Before an exec into another runtime (runtime_exec.hpp): the beat pipe
+/// stays open and RELC_HEART_FD names it again, so the new program's
+/// heart_client_start finds it.
+void heart_client_keep_across_exec();
+
 } // namespace relc

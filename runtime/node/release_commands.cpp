@@ -25,6 +25,29 @@ namespace rh = release_handler;
 struct command_run {
   caf::blocking_actor* self;
   release_command_context ctx;
+  /// An exec into another runtime took the command on: the new program
+  /// answers it (resume_release_command).
+  bool handed_over = false;
+
+  // Stops the node and execs runtime `rvsn` into `vsn` (empty: the
+  // permanent release), which goes on with `then`.
+  caf::error exec_into(const std::string& rvsn, const std::string& vsn,
+                       resume_plan then) {
+    if (!ctx.exec_runtime)
+      return make_error(runtime_errc::release_handling,
+                        "runtime " + rvsn + ": this node cannot exec another "
+                        "runtime (its host program embeds the runtime)");
+    runtime_exec req;
+    if (auto err = find_runtime_executable(ctx.release_root, rvsn, req.executable))
+      return err;
+    req.runtime_vsn = rvsn;
+    req.release_vsn = vsn;
+    req.resume = std::move(then);
+    if (auto err = ctx.exec_runtime(std::move(req)))
+      return err;
+    handed_over = true;
+    return {};
+  }
 
   // The running release version, asked from the controller.
   caf::expected<std::string> running() {
@@ -36,17 +59,37 @@ struct command_run {
     return result;
   }
 
-  // Runs the relup to `vsn` in the node; the report, or why not.
-  caf::expected<std::string> install(const std::string& vsn) {
+  // Runs the relup to `vsn` in the node; the report, or why not. A target
+  // on another runtime is an exec of that runtime, which goes on with
+  // `then` (its report starts with what `then.report` holds).
+  caf::expected<std::string> install(const std::string& vsn,
+                                     resume_plan then = {}) {
     auto known = rh::find_release(ctx.release_root, vsn);
     if (!known)
       return known.error();
     caf::expected<std::string> result{caf::error{}};
+    std::string exec_runtime;
     self->request(ctx.controller, caf::infinite, ctl_atoms::install::value, vsn)
-      .receive([&](std::string& report) { result = std::move(report); },
-               [&](caf::error& err) { result = err; });
+      .receive(
+        [&](std::string& report, std::string& runtime) {
+          result = std::move(report);
+          exec_runtime = std::move(runtime);
+        },
+        [&](caf::error& err) { result = err; });
     if (!result)
       return result;
+    if (!exec_runtime.empty()) {
+      then.install = vsn;
+      then.report += *result;
+      if (auto err = exec_into(exec_runtime, vsn, std::move(then))) {
+        auto now = running();
+        return make_error(runtime_errc::release_handling,
+                          "install " + vsn + ": " + describe_error(err)
+                            + " (the node still runs "
+                            + (now ? *now : std::string{"?"}) + ")");
+      }
+      return result;
+    }
     if (auto err = rh::mark_installed(ctx.release_root, vsn))
       return err;
     return result;
@@ -108,13 +151,38 @@ struct command_run {
       return "release " + vsn + " is healthy after " + std::to_string(ms)
              + " ms: permanent\n";
     }
-    // Back to the permanent release, in this process.
+    auto line_of = [&](const std::string& back) {
+      return "release " + vsn + ": rolled back to " + back + ": " + why;
+    };
+    // Back to the permanent release: on another runtime by an exec, else
+    // in this process.
+    if (auto xs = rh::read_releases(ctx.release_root)) {
+      const rh::release_entry* perm = nullptr;
+      const rh::release_entry* mine = nullptr;
+      for (auto& x : *xs) {
+        if (x.state == rh::permanent)
+          perm = &x;
+        if (x.vsn == vsn)
+          mine = &x;
+      }
+      if (perm && mine && perm->runtime != mine->runtime) {
+        resume_plan back;
+        back.rolled_back = line_of(perm->vsn);
+        log(log_level::error, "release_handler", back.rolled_back);
+        auto err = exec_into(perm->runtime, {}, back);
+        if (!err)
+          return failure(back.rolled_back);
+        log(log_level::error, "release_handler",
+            "rollback to " + perm->vsn + ": " + describe_error(err)
+              + "; restarting in this process");
+      }
+    }
     caf::error restart_error;
     self->request(ctx.controller, caf::infinite, ctl_atoms::restart::value)
       .receive([](caf::ok_atom) {}, [&](caf::error& err) { restart_error = err; });
     auto now = running();
     auto back = now ? *now : std::string{"?"};
-    auto line = "release " + vsn + ": rolled back to " + back + ": " + why;
+    auto line = line_of(back);
     if (restart_error)
       line += " (the restart failed: " + describe_error(restart_error) + ")";
     log(log_level::error, "release_handler", line);
@@ -145,9 +213,12 @@ struct command_run {
         return got.error();
       out += "unpacked " + *got + "\n";
     }
-    auto report = install(vsn);
-    if (!report)
-      return report.error();
+    resume_plan then;
+    then.make_permanent = true;
+    then.report = out;
+    auto report = install(vsn, then);
+    if (!report || handed_over)
+      return report;
     out += *report;
     if (auto err = make_permanent(vsn))
       return err;
@@ -205,8 +276,10 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
       return true;
     }
     fn = [vsn, ms](command_run& r) -> caf::expected<std::string> {
-      auto report = r.install(vsn);
-      if (!report)
+      resume_plan then;
+      then.health_ms = ms;
+      auto report = r.install(vsn, then);
+      if (!report || r.handed_over)
         return report;
       auto gate = r.health_gate(vsn, ms);
       if (!gate)
@@ -246,9 +319,51 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
   sys.spawn<caf::hidden>(
     [ctx, fn, reply](caf::blocking_actor* self) {
       command_run r{self, ctx};
-      reply(answer(fn(r)));
+      auto result = fn(r);
+      if (!r.handed_over)
+        reply(answer(result));
     });
   return true;
+}
+
+void resume_release_command(caf::actor_system& sys, release_command_context ctx,
+                            resume_plan plan,
+                            std::function<void(std::string)> reply) {
+  sys.spawn<caf::hidden>([ctx, plan, reply](caf::blocking_actor* self) {
+    if (!plan.rolled_back.empty()) {
+      log(log_level::error, "release_handler", plan.rolled_back);
+      reply("error: " + plan.rolled_back + "\n");
+      return;
+    }
+    if (plan.install.empty()) { // a restart onto the permanent's runtime
+      reply("ok\n");
+      return;
+    }
+    command_run r{self, ctx};
+    auto& vsn = plan.install;
+    auto result = [&]() -> caf::expected<std::string> {
+      if (auto err = rh::mark_installed(ctx.release_root, vsn))
+        return err;
+      auto line = "release " + vsn + " installed on runtime "
+                  + running_runtime_version();
+      log(log_level::info, "release_handler", line);
+      auto out = plan.report + line + "\n";
+      if (plan.health_ms > 0) {
+        auto gate = r.health_gate(vsn, plan.health_ms);
+        if (!gate)
+          return gate.error();
+        out += *gate;
+      }
+      if (plan.make_permanent) {
+        if (auto err = r.make_permanent(vsn))
+          return err;
+        out += "release " + vsn + " is permanent\n";
+      }
+      return out;
+    }();
+    if (!r.handed_over)
+      reply(answer(result));
+  });
 }
 
 void note_booted(caf::actor_system& sys, release_command_context ctx,

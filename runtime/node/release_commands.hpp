@@ -10,6 +10,9 @@
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/error.hpp>
+
+#include "runtime_exec.hpp"
 
 namespace caf {
 class actor_system;
@@ -22,6 +25,10 @@ struct release_command_context {
   std::string release_root;
   std::string release_name;
   caf::actor controller; ///< null before the boot
+  /// Stops the node and execs another runtime into a release (the host's;
+  /// the connection that asked goes with it and gets the answer from the
+  /// new program). An error when it cannot: then nothing changed.
+  std::function<caf::error(runtime_exec)> exec_runtime;
 };
 
 /// True if `words` is a release handler command (then `reply` gets the
@@ -35,6 +42,14 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
 /// on the detached actor that did it (it may block).
 void note_booted(caf::actor_system& sys, release_command_context ctx,
                  std::function<void(caf::blocking_actor*)> done);
+
+/// After an exec into another runtime (runtime_exec.hpp), once the boot
+/// succeeded: finishes what the command that asked for it began (RELEASES,
+/// the health gate, make_permanent, or the rollback's line) and gives
+/// `reply` the answer that command would have given.
+void resume_release_command(caf::actor_system& sys, release_command_context ctx,
+                            resume_plan plan,
+                            std::function<void(std::string)> reply);
 
 /// Their lines for `help`.
 const char* release_commands_help();

@@ -495,8 +495,10 @@ public:
   }
 
   // A release upgrade (release_upgrade.hpp): one lifecycle job.
-  caf::result<std::string> on_install(const std::string& vsn) {
-    auto rp = self_->make_response_promise<std::string>();
+  // Answers (report, runtime): runtime non-empty when the host must exec
+  // that runtime into the release (install_outcome::exec_runtime).
+  caf::result<std::string, std::string> on_install(const std::string& vsn) {
+    auto rp = self_->make_response_promise<std::string, std::string>();
     enqueue([this, rp, vsn](std::function<void()> job_done) mutable {
       if (stopping_ || status_.state != node_state::started) {
         rp.deliver(make_error(runtime_errc::wrong_strategy,
@@ -509,7 +511,7 @@ public:
                         if (out.error)
                           rp.deliver(out.error);
                         else
-                          rp.deliver(out.report);
+                          rp.deliver(out.report, out.exec_runtime);
                         job_done();
                       });
     });

@@ -235,22 +235,34 @@ public:
     auto loaded = std::make_shared<
       caf::expected<std::shared_ptr<loaded_release>>>(caf::error{});
     auto script = std::make_shared<caf::expected<relup_script>>(caf::error{});
+    auto runtime = std::make_shared<std::string>();
     auto self = shared_from_this();
     auto* beside = &rel;
+    auto my_runtime = rel.plan.runtime;
     note("load release " + target_);
     ops_.run_job(
-      [options, running, target, loaded, script, beside] {
+      [options, running, target, loaded, script, beside, runtime, my_runtime] {
         *script = read_relup_script(options.release_dir, running, target);
-        if (*script)
-          *loaded = load_release(options, [](const std::string&) {}, beside);
+        if (!*script)
+          return job_result{};
+        // A release on another runtime is not loaded here: its libraries
+        // are built for that runtime, which this process does not run.
+        auto plan = load_boot_plan(options.release_dir, target);
+        if (plan && !plan->runtime.empty() && plan->runtime != my_runtime) {
+          *runtime = plan->runtime;
+          return job_result{};
+        }
+        *loaded = load_release(options, [](const std::string&) {}, beside);
         return job_result{};
       },
       std::chrono::milliseconds{0},
-      [self, loaded, script](job_result r, bool) {
+      [self, loaded, script, runtime, my_runtime](job_result r, bool) {
         if (r.error)
           return self->refuse(r.error);
         if (!*script)
           return self->refuse(script->error());
+        if (!runtime->empty())
+          return self->exec_runtime(**script, *runtime, my_runtime);
         if (!*loaded)
           return self->refuse(loaded->error());
         self->next_ = std::move(**loaded);
@@ -330,6 +342,24 @@ private:
                      return self->refuse(r.error);
                    self->next_step();
                  });
+  }
+
+  // The target needs another runtime: its relup restarts the node first
+  // (relc relup makes sure), which here is an exec of that runtime's
+  // executable into the target, done by the node host. Nothing changed.
+  void exec_runtime(const relup_script& script, const std::string& runtime,
+                    const std::string& mine) {
+    if (script.steps.empty() || script.steps.front().kind != k::restart_node)
+      return refuse(failure("release " + target_ + " needs runtime " + runtime
+                            + " (this node runs " + mine + ") but its relup "
+                            "from " + running_ + " does not begin with "
+                            "restart_node"));
+    note("restart_node: the node restarts into " + target_ + " on runtime "
+         + runtime + " (from " + mine + ")");
+    install_outcome out;
+    out.report = report_;
+    out.exec_runtime = runtime;
+    done_(std::move(out));
   }
 
   static std::string k_change(const std::string& m) {

@@ -25,6 +25,10 @@ namespace relc {
 struct install_outcome {
   caf::error error;
   std::string report;
+  /// Set when the target needs another runtime: its `restart_node` is an
+  /// exec of that runtime's executable, which the node host does (nothing
+  /// in the node changed).
+  std::string exec_runtime;
 };
 
 /// Installs release `target` in the node `ops` controls. Non-blocking:

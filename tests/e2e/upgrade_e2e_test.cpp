@@ -225,6 +225,9 @@ struct probe_upgrade_spec {
   std::string v2_spec;     ///< extra lines of t 2's spec
   std::string v2_appup;    ///< lib/pa-2.0/pa.appup ("": none, the relup restarts pa)
   std::vector<std::string> boot_args;
+  /// Set: t 1 bundles this relc's runtime and t 2 that of the node
+  /// executable named here (relc build --runtime).
+  std::string v2_runtime;
 };
 
 struct probe_upgrade {
@@ -234,17 +237,22 @@ struct probe_upgrade {
 
   explicit probe_upgrade(const probe_upgrade_spec& s) {
     p.probe("pa", s.v1_env.empty() ? "" : "env: " + s.v1_env + "\n");
+    p.include_runtime = !s.v2_runtime.empty();
     p.build("[kernel, pa]");
     auto v2 = p.libs.add_app(
       "pa", "2.0", manifest("pa", "2.0", "mod: {module: probe_app}\nenv: " + s.v2_env + "\n"),
       RELC_TEST_PROBE_APP);
     if (!s.v2_appup.empty())
       write_file(v2 / "pa.appup", s.v2_appup);
-    write_file(p.dir / "t2.rel", "release: t\nvsn: \"2\"\ninclude_runtime: false\n"
-                                 "applications: [kernel, pa]\n" + s.v2_spec);
-    auto r = run_relc_in_process({"build", (p.dir / "t2.rel").string(), "--lib-dir",
+    write_file(p.dir / "t2.rel", std::string{"release: t\nvsn: \"2\"\ninclude_runtime: "}
+                                   + (p.include_runtime ? "true" : "false")
+                                   + "\napplications: [kernel, pa]\n" + s.v2_spec);
+    std::vector<std::string> args{"build", (p.dir / "t2.rel").string(), "--lib-dir",
                                   p.libs.str(), "--out", (p.dir / "out2").string(),
-                                  "--upfrom", p.root});
+                                  "--upfrom", p.root};
+    if (!s.v2_runtime.empty())
+      args.insert(args.end(), {"--runtime", s.v2_runtime});
+    auto r = run_relc_in_process(args);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     node = p.boot(s.boot_args);
@@ -601,4 +609,110 @@ TEST_CASE("without unload_old_libraries a replaced library stays loaded",
   CHECK(t.mapped("/lib/pa-1.0/"));
   CHECK(t.mapped("/lib/pa-2.0/"));
   CHECK(t.node->err().find("unloaded") == std::string::npos);
+}
+
+namespace {
+
+// The program a process runs now (/proc/PID/exe).
+std::string exe_of(int pid) {
+  std::error_code ec;
+  return fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
+}
+
+// t 2 on the next runtime (RELC_TEST_NEXT_NODE_EXE), pa 2.0 with `v2_env`.
+probe_upgrade_spec next_runtime(const std::string& v2_env) {
+  probe_upgrade_spec s;
+  s.v2_env = v2_env;
+  s.v2_runtime = RELC_TEST_NEXT_NODE_EXE;
+  return s;
+}
+
+const std::string next_rt = RELC_TEST_NEXT_RUNTIME_VERSION;
+const std::string this_rt = RELC_TEST_RUNTIME_VERSION;
+
+} // namespace
+
+TEST_CASE("an install onto another runtime execs that runtime in the same "
+          "process, hands the admin connection over, and stops cleanly",
+          "[e2e][upgrade]") {
+  probe_upgrade u{next_runtime("{}")};
+  auto pid = u.node->pid();
+  auto root = fs::canonical(u.p.root);
+  REQUIRE(fs::exists(root / ("runtime-" + next_rt) / "bin/relc")); // unpack moved it in
+  auto r = u.p.ctl({"install", "2"});
+  INFO(r.out << r.err << u.node->err());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("restart_node: the node restarts into 2 on runtime " + next_rt)
+        != std::string::npos);
+  CHECK(r.out.find("release 2 installed on runtime " + next_rt) != std::string::npos);
+  CHECK(u.node->running());
+  CHECK(exe_of(pid) == (root / ("runtime-" + next_rt) / "bin/relc").string());
+  CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 2.0 permanent\n");
+  CHECK(u.p.ctl({"releases"}).out == "t 1 permanent\nt 2 current *\n");
+  // `restart` boots the permanent release, on its own runtime.
+  auto restart = u.p.ctl({"restart"});
+  INFO(restart.err);
+  CHECK(restart.exit_code == 0);
+  CHECK(exe_of(pid) == (root / ("runtime-" + this_rt) / "bin/relc").string());
+  CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
+  CHECK(u.p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
+  REQUIRE(u.p.ctl({"install", "2"}).exit_code == 0);
+  CHECK(u.p.ctl({"make_permanent", "2"}).exit_code == 0);
+  CHECK(read_file(root / "releases/start.data") == next_rt + " 2\n");
+  u.node->signal(SIGTERM);
+  CHECK(u.node->wait_exit() == 0);
+  // Booted again by the old runtime's executable (a start script, heart),
+  // the permanent release runs on its own runtime.
+  auto again = u.p.boot();
+  REQUIRE(again->wait_for("application pa started"));
+  CHECK(exe_of(again->pid()) == (root / ("runtime-" + next_rt) / "bin/relc").string());
+  again->signal(SIGTERM);
+  CHECK(again->wait_exit() == 0);
+}
+
+TEST_CASE("a release on another runtime that fails its health gate, or its "
+          "boot, rolls back onto the permanent release's runtime",
+          "[e2e][upgrade]") {
+  SECTION("health gate") {
+    probe_upgrade u{next_runtime("{exit_after_ms: 300, exit_reason: crash}")};
+    auto pid = u.node->pid();
+    auto r = u.p.ctl({"install", "2", "--health", "2000"});
+    INFO(r.out << r.err << u.node->err());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("release 2: rolled back to 1: application pa crashed")
+          != std::string::npos);
+    CHECK(exe_of(pid)
+          == (fs::canonical(u.p.root) / ("runtime-" + this_rt) / "bin/relc").string());
+    CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
+    CHECK(u.p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
+  }
+  SECTION("boot") {
+    probe_upgrade u{next_runtime("{start_error: no database}")};
+    auto pid = u.node->pid();
+    auto r = u.p.ctl({"install", "2"});
+    INFO(r.out << r.err << u.node->err());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("release 2: rolled back to 1: boot failed:") != std::string::npos);
+    CHECK(r.err.find("no database") != std::string::npos);
+    CHECK(u.node->running());
+    CHECK(exe_of(pid)
+          == (fs::canonical(u.p.root) / ("runtime-" + this_rt) / "bin/relc").string());
+    CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
+    CHECK(u.p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
+  }
+  SECTION("the other runtime is missing") {
+    probe_upgrade u{next_runtime("{}")};
+    auto pid = u.node->pid();
+    auto before = exe_of(pid);
+    fs::remove_all(fs::path{u.p.root} / ("runtime-" + next_rt));
+    auto r = u.p.ctl({"install", "2"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(lines_with(r.err, "\n") == 1);
+    CHECK(r.err.find("runtime " + next_rt + ": no executable") != std::string::npos);
+    CHECK(r.err.find("the node still runs 1") != std::string::npos);
+    CHECK(exe_of(pid) == before);
+    CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
+    CHECK(u.p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
+  }
 }

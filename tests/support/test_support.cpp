@@ -253,8 +253,9 @@ void probe_release::probe(const std::string& name, const std::string& extra) {
 
 std::string probe_release::build(const std::string& apps,
                                  const std::string& extra) {
-  write_file(dir / "t.rel", "release: t\nvsn: \"1\"\ninclude_runtime: false\n"
-                            "applications: " + apps + "\n" + extra);
+  write_file(dir / "t.rel", std::string{"release: t\nvsn: \"1\"\ninclude_runtime: "}
+                              + (include_runtime ? "true" : "false")
+                              + "\napplications: " + apps + "\n" + extra);
   auto r = run_relc_in_process({"build", (dir / "t.rel").string(), "--lib-dir",
                                 libs.str(), "--out", (dir / "out").string(),
                                 "--no-tar"});

@@ -126,6 +126,9 @@ struct probe_release {
   /// The release directory (after build()).
   std::string root;
 
+  /// build() bundles the runtime (relc-node) when set.
+  bool include_runtime = false;
+
   /// Boots the release with relc boot (node name `t`).
   std::unique_ptr<background_process>
   boot(std::vector<std::string> args = {}, std::vector<std::string> env = {});
