@@ -22,7 +22,8 @@ struct upgrade_fixture {
   std::string script = (node / "bin/bsc").string();
   fs::path v2_tarball = dir / "out/bsc-1.1.0.tar.gz";
 
-  upgrade_fixture() {
+  // `v2_args`: more relc build arguments for 1.1.0.
+  explicit upgrade_fixture(std::vector<std::string> v2_args = {}) {
     auto build = [&](const std::string& rel, std::vector<std::string> extra) {
       std::vector<std::string> args{"build", RELC_TEST_SOURCE_DIR "/rel/" + rel + ".rel",
                                     "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR,
@@ -37,15 +38,16 @@ struct upgrade_fixture {
     auto untar = run_process({"/bin/tar", "xzf", (dir / "out/bsc-1.0.0.tar.gz").string(),
                               "-C", node.string()});
     REQUIRE(untar.exit_code == 0);
-    build("bsc-1.1.0", {"--upfrom", "1.0.0"});
+    v2_args.insert(v2_args.begin(), {"--upfrom", "1.0.0"});
+    build("bsc-1.1.0", v2_args);
     REQUIRE(fs::exists(v2_tarball));
   }
 
   ~upgrade_fixture() { run({"stop"}); }
 
-  run_result run(std::vector<std::string> args) {
+  run_result run(std::vector<std::string> args, std::vector<std::string> env = {}) {
     args.insert(args.begin(), {"/bin/sh", script});
-    return run_process(args);
+    return run_process(args, env);
   }
 
   std::string env(const std::string& key) {
@@ -715,4 +717,37 @@ TEST_CASE("a release on another runtime that fails its health gate, or its "
     CHECK(u.p.ctl({"apps"}).out == "kernel 0.1.0 permanent\npa 1.0 permanent\n");
     CHECK(u.p.ctl({"releases"}).out == "t 1 permanent *\nt 2 unpacked\n");
   }
+}
+
+TEST_CASE("heart watches a node across a runtime change, and restarts it on "
+          "the new runtime", "[e2e][upgrade]") {
+  upgrade_fixture f{{"--runtime", RELC_TEST_NEXT_NODE_EXE}};
+  auto start = f.run({"start"}, {"HEART=1", "HEART_BEAT_TIMEOUT=2"});
+  INFO(start.err);
+  REQUIRE(start.exit_code == 0);
+  auto pid = atoi(f.run({"pid"}).out.c_str());
+  REQUIRE(pid > 0);
+  fs::copy_file(f.v2_tarball, f.node / "releases/bsc-1.1.0.tar.gz");
+  auto up = f.run({"upgrade", "1.1.0"});
+  INFO(up.out << up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.out.find("release 1.1.0 installed on runtime " + next_rt) != std::string::npos);
+  auto new_exe = (fs::canonical(f.node) / ("runtime-" + next_rt) / "bin/relc").string();
+  CHECK(exe_of(pid) == new_exe);
+  // Beats go on from the new program: past heart's timeout it is the same
+  // process.
+  std::this_thread::sleep_for(3s);
+  CHECK(atoi(f.run({"pid"}).out.c_str()) == pid);
+  kill(pid, SIGKILL);
+  int again = 0;
+  for (int i = 0; i < 500; ++i) {
+    again = atoi(f.run({"pid"}).out.c_str());
+    if (again > 0 && again != pid)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(again > 0);
+  CHECK(again != pid);
+  CHECK(exe_of(again) == new_exe);
+  CHECK(f.run({"rpc", "versions"}).out == "bsc 1.1.0\n");
 }
