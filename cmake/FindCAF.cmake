@@ -31,4 +31,9 @@ if(CAF_FOUND AND CAF_io_LIBRARY AND NOT TARGET CAF::io)
   set_target_properties(CAF::io PROPERTIES IMPORTED_LOCATION "${CAF_io_LIBRARY}"
     INTERFACE_LINK_LIBRARIES CAF::core)
 endif()
-mark_as_advanced(CAF_INCLUDE_DIR CAF_core_LIBRARY CAF_io_LIBRARY)
+if(CAF_FOUND AND CAF_openssl_LIBRARY AND NOT TARGET CAF::openssl)
+  add_library(CAF::openssl SHARED IMPORTED)
+  set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION "${CAF_openssl_LIBRARY}"
+    INTERFACE_LINK_LIBRARIES CAF::io)
+endif()
+mark_as_advanced(CAF_INCLUDE_DIR CAF_core_LIBRARY CAF_io_LIBRARY CAF_openssl_LIBRARY)

@@ -119,6 +119,19 @@ caf::expected<runtime_bundle> find_runtime_bundle(const std::string& exe) {
         return dep.error();
       result.libraries.push_back({soname, *found});
       queue.emplace_back(*found, std::move(*dep));
+      // The dist plugin rides along with its runtime library when it was
+      // built: a node loads it only when it is distributed, so nothing
+      // names it in DT_NEEDED.
+      auto plugin = layout::dist_plugin_soname(soname);
+      auto plugin_path = (fs::path{*found}.parent_path() / plugin).string();
+      if (!plugin.empty() && fs::exists(plugin_path)
+          && result.provided.insert(plugin).second) {
+        auto pdep = read_elf(plugin_path);
+        if (!pdep)
+          return pdep.error();
+        result.libraries.push_back({plugin, plugin_path});
+        queue.emplace_back(plugin_path, std::move(*pdep));
+      }
     }
   }
   return result;

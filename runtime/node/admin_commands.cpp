@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "controller_protocol.hpp"
+#include "dist_protocol.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -267,6 +268,14 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
               helper->quit();
             });
       });
+  } else if (cmd == "nodes" && arity(0)) {
+    if (!cfg.net_kernel) {
+      s.reply("error: this node is not distributed (--dist-listen)\n");
+      return;
+    }
+    self->request(cfg.net_kernel, query_timeout, dist_atoms::nodes::value)
+      .then([s](std::string& text) { s.reply("ok\n" + text); },
+            [s](caf::error& err) { s.reply(error_reply(err)); });
   } else if ((cmd == "stop" || cmd == "reboot") && arity(0)) {
     // The connection stays open until the process is gone: the caller of
     // `stop` returns then, and knows how long to wait for it.
@@ -306,6 +315,7 @@ const char* admin_help() {
          "start_app APP            start a stopped application\n"
          "stop_app APP             stop an application on purpose\n"
          "tree APP                 its supervision tree\n"
+         "nodes                    this node and the nodes it knows: up|down, address\n"
          "timeline                 every boot and stop step with its time\n"
          "restart                  run the boot script again in this process\n"
          "reboot                   exit; heart or the start script starts it again\n"

@@ -39,6 +39,8 @@ struct admin_config {
   /// The host's exec into another runtime (release_commands.hpp); the
   /// admin fills in the connection that asked.
   std::function<caf::error(runtime_exec)> exec_runtime;
+  /// The net kernel of a distributed node (null otherwise): `nodes`.
+  caf::actor net_kernel;
 };
 
 /// Spawns the admin actor (hidden). Message: (uint64_t connection,

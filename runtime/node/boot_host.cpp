@@ -19,6 +19,7 @@
 #include <caf/all.hpp>
 
 #include "admin_commands.hpp"
+#include "dist_host.hpp"
 #include "release_handler.hpp"
 #include "release_commands.hpp"
 #include "runtime_exec.hpp"
@@ -81,6 +82,7 @@ struct parsed_args {
   std::string notify_fifo; ///< bin/<rel> start waits on it for the outcome
   std::string log_file;    ///< the node's own log (bin/<rel> start)
   resume_plan resume;      ///< what an exec into this runtime goes on with
+  dist_flags dist;         ///< --dist-* (docs/distribution.md)
   bool help = false;
   std::string error;
 };
@@ -125,7 +127,9 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
     auto takes_value = name == "--config" || name == "--env"
                        || name == "--shutdown-time" || name == "--name"
                        || name == "--notify-fifo" || name == "--log-file"
-                       || name == "--log-level" || name == "--release";
+                       || name == "--log-level" || name == "--release"
+                       || name == "--dist-listen" || name == "--dist-cert"
+                       || name == "--dist-key" || name == "--dist-ca";
     if (takes_value) {
       if (eq != std::string::npos) {
         value = flag.substr(eq + 1);
@@ -141,6 +145,16 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
         return;
     } else if (flag == "--help" || flag == "-h") {
       out.help = true;
+    } else if (name == "--dist-listen") {
+      out.dist.listen = value;
+    } else if (name == "--dist-cert") {
+      out.dist.cert = value;
+    } else if (name == "--dist-key") {
+      out.dist.key = value;
+    } else if (name == "--dist-ca") {
+      out.dist.ca = value;
+    } else if (flag == "--dist-insecure") {
+      out.dist.insecure = true;
     } else if (name == "--release") {
       out.node.release_vsn = value;
     } else if (name == "--name") {
@@ -266,16 +280,6 @@ int run_control_client(const std::vector<std::string>& args) {
 namespace {
 
 // A node name selects the socket, log and state paths: no path tricks.
-bool valid_node_name(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name == "." || name == "..")
-    return false;
-  for (char c : name)
-    if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-'
-        && c != '.')
-      return false;
-  return name.front() != '.' && name.front() != '-';
-}
-
 // Turns SIGTERM/SIGINT into a stop request and SIGHUP into reopening the
 // log file; once a second it keeps the log file bounded. SIGUSR1 ends it.
 class signal_thread {
@@ -342,6 +346,10 @@ const char* boot_usage =
   "  --name NAME             node name: socket, log and state paths\n"
   "  --log-file FILE         write output there, bounded (RELC_LOG_MAX_BYTES,\n"
   "                          RELC_LOG_KEEP); SIGHUP reopens it\n"
+  "  --dist-listen HOST:PORT distributed: listen for other nodes there (TLS)\n"
+  "  --dist-cert FILE, --dist-key FILE, --dist-ca FILE\n"
+  "                          its certificate, key and CA (PEM)\n"
+  "  --dist-insecure         plain TCP instead of TLS, loopback only\n"
   "Environment: RELC_RUN_DIR (socket), RELC_VAR_DIR (state); both default to\n"
   "run/ and var/ under RELEASE_DIR.\n"
   "Any other --flag is CAF's; CAF's options follow.\n\n";
@@ -618,7 +626,18 @@ int boot_once(const std::vector<std::string>& args,
   n.set_boot_counter_file(var_dir + "/" + name + "/failed_boots");
   auto run_dir = dir_from_env("RELC_RUN_DIR", parsed.node.release_dir + "/run");
   make_dirs(run_dir, 0700);
+  // A distributed node loads CAF's network layer (the dist plugin); any
+  // other node maps none of it.
+  dist_host dist;
+  if (auto err = dist.prepare(parsed.dist, name, n)) {
+    auto line = "boot failed: " + one_line(describe_error(err));
+    fprintf(stderr, "%s\n", line.c_str());
+    notifier.tell(line);
+    return exit_failed;
+  }
+  dist.configure(cfg);
   caf::actor_system sys{cfg};
+  auto listen_error = dist.listen_blocking(sys);
   std::atomic<bool> reboot{false};
   caf::actor admin;
   control_server control{run_dir + "/" + name + ".sock",
@@ -636,6 +655,7 @@ int boot_once(const std::vector<std::string>& args,
   };
   acfg.heart_active = [] { return heart_client_active(); };
   acfg.shutdown_time = parsed.node.shutdown_time;
+  acfg.net_kernel = dist.kernel();
   // An install onto another runtime: the node stops, then this program
   // execs that runtime (after `finish`), handing the connection over.
   struct exec_slot {
@@ -698,6 +718,7 @@ int boot_once(const std::vector<std::string>& args,
     }
     if (liveness)
       caf::anon_send_exit(liveness, caf::exit_reason::user_shutdown);
+    dist.stop();
     caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
     control.stop();
     if (exec_asked()) {
@@ -728,8 +749,14 @@ int boot_once(const std::vector<std::string>& args,
   if (auto err = control.start())
     boot_error = make_error(runtime_errc::boot_failed,
                             "kernel: control socket: " + describe_error(err));
+  else if (listen_error)
+    boot_error = listen_error;
+  else if (auto err = dist.sync_blocking(sys, n))
+    boot_error = err;
   else
     boot_error = n.boot(sys);
+  if (!boot_error)
+    dist.booted(n.controller());
   if (boot_error) {
     // A node that failed answers no more requests before anyone is told.
     control.stop();

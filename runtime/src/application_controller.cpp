@@ -612,6 +612,10 @@ public:
     return e.state == run_state::running ? e.top : caf::actor{};
   }
 
+  void on_publish(const lifecycle_event& ev) {
+    emit(ev.kind, ev.app, ev.reason, ev.detail);
+  }
+
   void on_subscribe(const caf::actor& who) {
     if (!who)
       return;
@@ -1356,6 +1360,11 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
         const term& value) { return c->on_env_set(app, key, value); },
     [c](ctl_atoms::top, const std::string& app) { return c->on_top(app); },
     [](ctl_atoms::ping) { return caf::ok_atom::value; },
+    // Events of the node's other parts (the net kernel's node_up and
+    // node_down), on the node's one event stream.
+    [c](ctl_atoms::publish, const lifecycle_event& ev) {
+      c->on_publish(ev);
+    },
     [c](ctl_atoms::reap, int attempt) { c->reap(attempt); },
     [c](ctl_atoms::subscribe, const caf::actor& who) {
       c->on_subscribe(who);

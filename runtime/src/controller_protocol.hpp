@@ -31,6 +31,7 @@ using install = caf::atom_constant<caf::atom("c_install")>;   // vsn -> (report,
 using release = caf::atom_constant<caf::atom("c_rel")>;       // -> name, vsn
 using probation = caf::atom_constant<caf::atom("c_probat")>;  // int64 ms -> ok
 using health = caf::atom_constant<caf::atom("c_health")>;     // -> failure, names
+using publish = caf::atom_constant<caf::atom("c_publish")>;   // lifecycle_event: to subscribers
 // Internal timers.
 using stop_deadline = caf::atom_constant<caf::atom("c_stopdl")>;
 using start_wait_deadline = caf::atom_constant<caf::atom("c_startdl")>;

@@ -18,6 +18,8 @@ const char* to_string(lifecycle_kind x) {
     case lifecycle_kind::call_failed: return "call_failed";
     case lifecycle_kind::node_started: return "node_started";
     case lifecycle_kind::node_stopped: return "node_stopped";
+    case lifecycle_kind::node_up: return "node_up";
+    case lifecycle_kind::node_down: return "node_down";
   }
   return "?";
 }

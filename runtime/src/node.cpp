@@ -46,6 +46,7 @@ struct node::impl {
   mutable std::mutex handle_mtx;
   caf::actor ctl;
   std::atomic<bool> stop_before_boot{false};
+  std::atomic<bool> stop_asked{false};
 
   explicit impl(node_options o) : options(std::move(o)) {}
 
@@ -146,10 +147,15 @@ void node::subscribe(const caf::actor& who) {
 }
 
 void node::request_stop() {
+  impl_->stop_asked = true;
   if (auto c = impl_->controller())
     caf::anon_send(c, ctl_atoms::stop::value);
   else
     impl_->stop_before_boot = true;
+}
+
+bool node::stop_requested() const {
+  return impl_->stop_before_boot || impl_->stop_asked;
 }
 
 void node::request_restart() {
@@ -213,6 +219,13 @@ caf::error node::start_application(const std::string& app) {
 term node::get_env(const std::string& app, const std::string& key) const {
   auto v = impl_->ask<term>(query_timeout, ctl_atoms::env_get::value, app, key);
   return v ? *v : term{};
+}
+
+term node::loaded_env(const std::string& app, const std::string& key) const {
+  if (!impl_->release)
+    return {};
+  auto* rec = impl_->release->find(app);
+  return rec ? rec->env.get(key) : term{};
 }
 
 caf::error node::set_env(const std::string& app, const std::string& key,

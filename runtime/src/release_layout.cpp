@@ -53,6 +53,13 @@ std::string runtime_executable(const std::string& runtime_vsn) {
   return runtime_dir(runtime_vsn) + "/bin/relc";
 }
 
+std::string dist_plugin_soname(const std::string& runtime_soname) {
+  static const std::string runtime_prefix = "librelc_runtime.so.";
+  if (runtime_soname.rfind(runtime_prefix, 0) != 0)
+    return {};
+  return "librelc_dist.so." + runtime_soname.substr(runtime_prefix.size());
+}
+
 std::string app_dir(const std::string& app, const std::string& vsn) {
   return "lib/" + app + "-" + vsn;
 }

@@ -23,6 +23,8 @@ enum class lifecycle_kind {
   call_failed,  ///< a boot init call (`detail`: the function) failed
   node_started, ///< the boot completed (`app` is empty)
   node_stopped, ///< every app is stopped (`app` is empty)
+  node_up,      ///< a node connected (`detail`: its name, `reason`: address)
+  node_down,    ///< a node went away (`detail`: its name, `reason`: why)
 };
 
 const char* to_string(lifecycle_kind x);

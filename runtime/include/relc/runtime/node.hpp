@@ -113,6 +113,10 @@ public:
   /// signal thread).
   void request_stop();
 
+  /// True once request_stop() was called (a host that waits before boot()
+  /// stops waiting).
+  bool stop_requested() const;
+
   /// Asks the node to restart in this process (OTP's init:restart);
   /// returns at once.
   void request_restart();
@@ -157,6 +161,10 @@ public:
 
   /// The env value of `app`'s `key` (null if unset). Blocks.
   term get_env(const std::string& app, const std::string& key) const;
+
+  /// The env value of `app`'s `key` as loaded (after load(), before the
+  /// boot changes it; null if unset). Does not block.
+  term loaded_env(const std::string& app, const std::string& key) const;
 
   /// Sets `app`'s env `key` at run time. Blocks.
   [[nodiscard]] caf::error set_env(const std::string& app,

@@ -41,6 +41,11 @@ std::string runtime_dir(const std::string& runtime_vsn);
 std::string runtime_lib_dir(const std::string& runtime_vsn);
 std::string runtime_executable(const std::string& runtime_vsn);
 
+/// The dist plugin (docs/distribution.md) sits beside the runtime library
+/// and shares its version: `librelc_dist.so.<v>` for `librelc_runtime.so.<v>`.
+/// Empty when `runtime_soname` is not the runtime library's.
+std::string dist_plugin_soname(const std::string& runtime_soname);
+
 /// The boot file's extension (`.boot`).
 inline constexpr const char* boot_extension = ".boot";
 

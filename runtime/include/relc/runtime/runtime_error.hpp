@@ -35,6 +35,8 @@ enum class runtime_errc : uint8_t {
   boot_failed,
   /// A release handler step failed (unpack, install, make_permanent...).
   release_handling,
+  /// A distribution setting is wrong, or a node could not be reached.
+  distribution,
 };
 
 /// Text of an error: the message of a relc error, CAF's rendering otherwise.

@@ -1,0 +1,317 @@
+#include "net_kernel.hpp"
+
+#include <map>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include "controller_protocol.hpp"
+#include "dist_protocol.hpp"
+#include "relc/runtime/lifecycle_event.hpp"
+#include "relc/runtime/log.hpp"
+#include "relc/runtime/runtime_error.hpp"
+
+namespace relc {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// A connect, or a hello over it, that takes longer is a failed attempt.
+constexpr auto attempt_timeout = std::chrono::seconds(5);
+// Between two rounds of connects while a sync waits: doubling from the
+// first to the last, so a peer that refuses us is not hammered.
+constexpr auto first_retry = std::chrono::milliseconds(100);
+constexpr auto last_retry = std::chrono::milliseconds(1600);
+
+struct peer {
+  std::string address;  ///< where it listens, HOST:PORT
+  caf::actor kernel;    ///< its net kernel (null while down)
+  bool up = false;
+  bool connecting = false;
+  std::string why;      ///< the last failure or the reason it went down
+};
+
+struct kernel_state {
+  dist_settings cfg;
+  caf::io::middleman_actor mm;
+  caf::actor events; ///< the application controller, once it runs
+  std::map<std::string, peer> peers;
+  // The sync the host waits for (at most one, at boot).
+  caf::response_promise sync;
+  bool syncing = false;
+  std::chrono::milliseconds retry_delay = first_retry;
+  static inline const char* name = "relc_net_kernel";
+};
+
+using kernel_ptr = caf::stateful_actor<kernel_state>*;
+
+std::string listen_address(const dist_settings& s) {
+  return s.listen_host + ":" + std::to_string(s.listen_port);
+}
+
+void emit(kernel_ptr self, lifecycle_kind kind, const std::string& node,
+          const std::string& reason) {
+  auto& st = self->state;
+  relc::log(kind == lifecycle_kind::node_up ? log_level::info
+                                            : log_level::warning,
+            "dist", std::string{kind == lifecycle_kind::node_up ? "node up: "
+                                                                 : "node down: "}
+                      + node + " (" + reason + ")");
+  if (!st.events)
+    return;
+  lifecycle_event ev;
+  ev.kind = kind;
+  ev.detail = node;
+  ev.reason = reason;
+  self->send(st.events, ctl_atoms::publish::value, std::move(ev));
+}
+
+void node_up(kernel_ptr self, const std::string& name,
+             const std::string& address, caf::actor kernel) {
+  auto& p = self->state.peers[name];
+  p.connecting = false;
+  if (p.up && p.kernel == kernel)
+    return;
+  if (p.up && p.kernel) // the same node again over another connection
+    self->demonitor(p.kernel);
+  p.address = address;
+  p.kernel = kernel;
+  p.up = true;
+  p.why.clear();
+  self->monitor(kernel);
+  emit(self, lifecycle_kind::node_up, name, address);
+}
+
+std::vector<const dist_peer*> listed(const kernel_state& st) {
+  std::vector<const dist_peer*> result;
+  for (auto* xs : {&st.cfg.mandatory, &st.cfg.optional})
+    for (auto& x : *xs)
+      result.push_back(&x);
+  return result;
+}
+
+// The sync is done when every listed node is up.
+void check_sync(kernel_ptr self) {
+  auto& st = self->state;
+  if (!st.syncing)
+    return;
+  for (auto* p : listed(st)) {
+    auto i = st.peers.find(p->name);
+    if (i == st.peers.end() || !i->second.up)
+      return;
+  }
+  st.syncing = false;
+  st.sync.deliver(std::string{});
+}
+
+// The sync's end: at its deadline, or after the one round of connects a
+// timeout of 0 asks for. A missing mandatory node is the sync's failure.
+void finish_sync(kernel_ptr self) {
+  auto& st = self->state;
+  if (!st.syncing)
+    return;
+  st.syncing = false;
+  std::string missing_mandatory, missing_optional;
+  auto missing = [&](const dist_peer& p, std::string& out) {
+    auto& q = st.peers[p.name];
+    if (q.up)
+      return;
+    out += (out.empty() ? "" : ", ") + p.text()
+           + (q.why.empty() ? std::string{" (no answer)"} : " (" + q.why + ")");
+  };
+  for (auto& p : st.cfg.mandatory)
+    missing(p, missing_mandatory);
+  for (auto& p : st.cfg.optional)
+    missing(p, missing_optional);
+  auto waited = std::to_string(st.cfg.sync_timeout.count()) + " ms";
+  if (!missing_optional.empty())
+    relc::log(log_level::warning, "dist",
+              "sync_nodes: optional node(s) not connected after " + waited
+                + ": " + missing_optional);
+  if (!missing_mandatory.empty())
+    st.sync.deliver("sync_nodes: mandatory node(s) not connected after "
+                    + waited + ": " + missing_mandatory);
+  else
+    st.sync.deliver(std::string{});
+}
+
+// With sync_nodes_timeout 0 the sync ends when its one round is answered.
+void round_answered(kernel_ptr self) {
+  auto& st = self->state;
+  if (!st.syncing || st.cfg.sync_timeout.count() > 0)
+    return;
+  for (auto* p : listed(st))
+    if (st.peers[p->name].connecting)
+      return;
+  finish_sync(self);
+}
+
+// A failed connect in a few words.
+std::string connect_failure(const caf::error& err) {
+  if (err.category() == caf::atom("system")) {
+    switch (static_cast<caf::sec>(err.code())) {
+      case caf::sec::cannot_connect_to_node:
+        return "cannot connect";
+      case caf::sec::request_timeout:
+        return "no answer within "
+               + std::to_string(attempt_timeout.count()) + " s";
+      case caf::sec::disconnect_during_handshake:
+        return "it closed the connection during the handshake (TLS refused, "
+               "or plain TCP against TLS)";
+      default:
+        break;
+    }
+  }
+  return describe_error(err);
+}
+
+void connect(kernel_ptr self, const dist_peer& target) {
+  auto& p = self->state.peers[target.name];
+  if (p.up || p.connecting)
+    return;
+  p.connecting = true;
+  if (p.address.empty())
+    p.address = target.host + ":" + std::to_string(target.port);
+  auto name = target.name;
+  auto fail = [self, name](const std::string& why) {
+    auto& q = self->state.peers[name];
+    q.connecting = false;
+    if (!q.up)
+      q.why = why;
+    round_answered(self);
+  };
+  auto address = target.host + ":" + std::to_string(target.port);
+  self->request(self->state.mm, attempt_timeout, caf::connect_atom::value,
+                target.host, target.port)
+    .then(
+      [=](const caf::node_id&, caf::strong_actor_ptr& ptr,
+          const std::set<std::string>&) {
+        auto kernel = caf::actor_cast<caf::actor>(ptr);
+        if (!kernel)
+          return fail("no relc node listens there");
+        self->request(kernel, attempt_timeout, dist_atoms::hello::value,
+                      self->state.cfg.name, listen_address(self->state.cfg))
+          .then(
+            [=](const std::string& theirs) {
+              if (theirs != name)
+                return fail("the node there is named " + theirs);
+              node_up(self, name, address, kernel);
+              check_sync(self);
+              round_answered(self);
+            },
+            [=](caf::error& err) { fail(describe_error(err)); });
+      },
+      [=](caf::error& err) { fail(connect_failure(err)); });
+}
+
+void connect_listed(kernel_ptr self) {
+  for (auto* p : listed(self->state))
+    connect(self, *p);
+}
+
+std::string render_nodes(const kernel_state& st) {
+  std::string out = st.cfg.name + " self " + listen_address(st.cfg)
+                    + (st.cfg.insecure ? " insecure" : " tls") + "\n";
+  for (auto& [name, p] : st.peers)
+    out += name + (p.up ? " up " : " down ") + p.address
+           + (p.up || p.why.empty() ? "" : " (" + p.why + ")") + "\n";
+  return out;
+}
+
+caf::behavior net_kernel(kernel_ptr self, dist_settings cfg,
+                         caf::io::middleman_actor mm) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.mm = std::move(mm);
+  // Listed nodes show as down until they are up.
+  for (auto* p : listed(st))
+    st.peers[p->name].address = p->host + ":" + std::to_string(p->port);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    for (auto& [name, p] : self->state.peers)
+      if (p.up && p.kernel && p.kernel.address() == msg.source) {
+        p.up = false;
+        p.kernel = nullptr;
+        p.why = msg.reason == caf::exit_reason::remote_link_unreachable
+                  ? std::string{"connection lost"}
+                  : exit_reason_text(msg.reason);
+        emit(self, lifecycle_kind::node_down, name, p.why);
+        return;
+      }
+  });
+  return {
+    [self](dist_atoms::hello, const std::string& name,
+           const std::string& address) -> caf::result<std::string> {
+      auto& st = self->state;
+      auto from = caf::actor_cast<caf::actor>(self->current_sender());
+      if (!from)
+        return make_error(runtime_errc::distribution, "hello without a sender");
+      if (!valid_node_name(name))
+        return make_error(runtime_errc::distribution,
+                          "bad node name '" + name + "'");
+      if (name == st.cfg.name)
+        return make_error(runtime_errc::distribution,
+                          "node name " + name + " is taken (by "
+                            + listen_address(st.cfg) + ")");
+      auto i = st.peers.find(name);
+      if (i != st.peers.end() && i->second.up && i->second.kernel
+          && i->second.kernel.node() != from.node())
+        return make_error(runtime_errc::distribution,
+                          "node name " + name + " is taken (by "
+                            + i->second.address + ")");
+      node_up(self, name, address, from);
+      check_sync(self);
+      return st.cfg.name;
+    },
+    [self](dist_atoms::sync) -> caf::result<std::string> {
+      auto& st = self->state;
+      if (listed(st).empty())
+        return std::string{};
+      st.sync = self->make_response_promise();
+      st.syncing = true;
+      connect_listed(self);
+      if (st.cfg.sync_timeout.count() > 0) {
+        self->delayed_send(self, st.retry_delay, dist_atoms::retry::value);
+        self->delayed_send(self, st.cfg.sync_timeout,
+                           dist_atoms::sync_deadline::value);
+      }
+      return st.sync;
+    },
+    [self](dist_atoms::retry) {
+      if (!self->state.syncing)
+        return;
+      auto& st = self->state;
+      connect_listed(self);
+      st.retry_delay = std::min(st.retry_delay * 2, last_retry);
+      self->delayed_send(self, st.retry_delay, dist_atoms::retry::value);
+    },
+    [self](dist_atoms::sync_deadline) { finish_sync(self); },
+    [self](dist_atoms::nodes) { return render_nodes(self->state); },
+    [self](dist_atoms::listening, uint16_t port) {
+      self->state.cfg.listen_port = port;
+    },
+    // The controller runs: it gets the nodes up so far, then each change.
+    [self](dist_atoms::controller, const caf::actor& ctl) {
+      auto& st = self->state;
+      st.events = ctl;
+      for (auto& [name, p] : st.peers)
+        if (p.up) {
+          lifecycle_event ev;
+          ev.kind = lifecycle_kind::node_up;
+          ev.detail = name;
+          ev.reason = p.address;
+          self->send(ctl, ctl_atoms::publish::value, std::move(ev));
+        }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_net_kernel(caf::actor_system& sys, dist_settings settings,
+                            caf::io::middleman_actor middleman) {
+  return sys.spawn<caf::hidden>(net_kernel, std::move(settings),
+                                std::move(middleman));
+}
+
+} // namespace relc

@@ -1,0 +1,267 @@
+// End to end: distributed nodes (docs/distribution.md) as real processes on
+// 127.0.0.1: nodes that sync at boot and see each other come and go, TLS
+// with mutual certificate checks, and the settings checked in one line.
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "test_support.hpp"
+
+using namespace relc::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A port nothing listens on right now (the kernel picks it).
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Several nodes of the bsc release, booted from its one root by the
+// bundled runtime (bin/relc), so the bundled dist plugin is what runs.
+struct cluster {
+  built_release rel{"bsc"};
+  std::vector<std::unique_ptr<background_process>> nodes;
+
+  std::string address(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+  std::vector<std::string> boot_args(const std::string& name, int port,
+                                     std::vector<std::string> more) {
+    std::vector<std::string> args{rel.root + "/bin/relc", "boot", rel.root,
+                                  "--name", name, "--dist-listen",
+                                  address(port)};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  }
+
+  background_process& boot(const std::string& name, int port,
+                           std::vector<std::string> more) {
+    nodes.push_back(
+      std::make_unique<background_process>(boot_args(name, port, more)));
+    return *nodes.back();
+  }
+
+  // Boots and waits until the node runs.
+  background_process& start(const std::string& name, int port,
+                            std::vector<std::string> more) {
+    auto& p = boot(name, port, std::move(more));
+    INFO(p.err());
+    REQUIRE(p.wait_for("init: started "));
+    return p;
+  }
+
+  run_result ctl(const std::string& name, const std::string& cmd) {
+    return run_process({RELC_TEST_RELC_EXE, "ctl",
+                        rel.root + "/run/" + name + ".sock", cmd});
+  }
+
+  // Waits until `nodes` on `name` shows `line`.
+  bool nodes_show(const std::string& name, const std::string& line,
+                  std::chrono::milliseconds limit = 5s) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    do {
+      if (ctl(name, "nodes").out.find(line) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(20ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+  }
+};
+
+std::string sync_env(const std::string& key, const std::string& peers) {
+  return "kernel." + key + "=[" + peers + "]";
+}
+
+// A test CA with node certificates, made by scripts/dist-certs.sh.
+fs::path make_certs(const fs::path& dir, std::vector<std::string> names) {
+  std::vector<std::string> args{"/bin/sh", RELC_TEST_SOURCE_DIR "/scripts/dist-certs.sh",
+                                dir.string()};
+  args.insert(args.end(), names.begin(), names.end());
+  auto r = run_process(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return dir;
+}
+
+std::vector<std::string> tls(const fs::path& dir, const std::string& name) {
+  return {"--dist-cert", (dir / (name + ".pem")).string(), "--dist-key",
+          (dir / (name + ".key")).string(), "--dist-ca",
+          (dir / "ca.pem").string()};
+}
+
+template <class... Ts>
+std::vector<std::string> cat(std::vector<std::string> xs, Ts... more) {
+  (xs.insert(xs.end(), more.begin(), more.end()), ...);
+  return xs;
+}
+
+} // namespace
+
+TEST_CASE("nodes sync at boot, list each other, and see a killed node go "
+          "down", "[e2e][dist]") {
+  cluster c;
+  int pa = free_port(), pb = free_port();
+  auto& a = c.start("a", pa, {"--dist-insecure"});
+  auto& b = c.start("b", pb,
+                    {"--dist-insecure", "--env",
+                     sync_env("sync_nodes_mandatory", "a@" + c.address(pa)),
+                     "--env", "kernel.sync_nodes_timeout=5000"});
+  CHECK(c.ctl("b", "nodes").out
+        == "b self " + c.address(pb) + " insecure\na up " + c.address(pa) + "\n");
+  // a learnt of b from b's hello: the address b listens on.
+  CHECK(c.nodes_show("a", "b up " + c.address(pb) + "\n"));
+  CHECK(a.wait_for("node up: b (" + c.address(pb) + ")"));
+  a.signal(SIGKILL);
+  CHECK(c.nodes_show("b", "a down " + c.address(pa) + " (connection lost)\n"));
+  CHECK(b.wait_for("node down: a (connection lost)"));
+  // The node goes on serving.
+  CHECK(c.ctl("b", "ping").exit_code == 0);
+}
+
+TEST_CASE("a missing mandatory node fails the boot in one line, a missing "
+          "optional one does not", "[e2e][dist]") {
+  cluster c;
+  int pa = free_port(), nobody = free_port();
+  SECTION("mandatory") {
+    auto& a = c.boot("a", pa,
+                     {"--dist-insecure", "--env",
+                      sync_env("sync_nodes_mandatory", "zz@" + c.address(nobody)),
+                      "--env", "kernel.sync_nodes_timeout=300"});
+    CHECK(a.wait_exit() == 1);
+    CHECK(a.err().find("boot failed: kernel: sync_nodes: mandatory node(s) "
+                       "not connected after 300 ms: zz@" + c.address(nobody)
+                       + " (cannot connect)\n") != std::string::npos);
+    CHECK(a.err().find("init: started ") == std::string::npos);
+  }
+  SECTION("optional") {
+    auto& a = c.start("a", pa,
+                      {"--dist-insecure", "--env",
+                       sync_env("sync_nodes_optional", "zz@" + c.address(nobody)),
+                       "--env", "kernel.sync_nodes_timeout=300"});
+    CHECK(a.err().find("sync_nodes: optional node(s) not connected after "
+                       "300 ms: zz@" + c.address(nobody))
+          != std::string::npos);
+    CHECK(c.ctl("a", "nodes").out.find("zz down " + c.address(nobody)
+                                       + " (cannot connect)\n")
+          != std::string::npos);
+  }
+  SECTION("a timeout of 0 tries each node once") {
+    auto& a = c.boot("a", pa,
+                     {"--dist-insecure", "--env",
+                      sync_env("sync_nodes_mandatory", "zz@" + c.address(nobody))});
+    CHECK(a.wait_exit() == 1);
+    CHECK(a.err().find("not connected after 0 ms: zz@") != std::string::npos);
+  }
+}
+
+TEST_CASE("TLS nodes check each other's certificates: a node of another CA, "
+          "or a plain one, is refused and the refusal logged", "[e2e][dist]") {
+  cluster c;
+  auto good = make_certs(c.rel.dir / "certs", {"a", "b"});
+  auto rogue = make_certs(c.rel.dir / "rogue", {"r"});
+  int pa = free_port(), pb = free_port(), pr = free_port();
+  auto& a = c.start("a", pa, tls(good, "a"));
+  auto mandatory_a
+    = std::vector<std::string>{"--env", sync_env("sync_nodes_mandatory",
+                                                 "a@" + c.address(pa)),
+                               "--env", "kernel.sync_nodes_timeout=1000"};
+  c.start("b", pb, cat(tls(good, "b"), mandatory_a));
+  CHECK(c.ctl("b", "nodes").out
+        == "b self " + c.address(pb) + " tls\na up " + c.address(pa) + "\n");
+  SECTION("another CA") {
+    auto& r = c.boot("r", pr, cat(tls(rogue, "r"), mandatory_a));
+    CHECK(r.wait_exit() == 1);
+    CHECK(r.err().find("refused " + c.address(pa) + ": its certificate /CN=a")
+          != std::string::npos);
+    CHECK(r.err().find("boot failed: kernel: sync_nodes: mandatory node(s) "
+                       "not connected after 1000 ms: a@")
+          != std::string::npos);
+    CHECK(a.wait_for("failed: it refused the handshake"));
+  }
+  SECTION("plain TCP") {
+    auto& r = c.boot("r", pr, cat({"--dist-insecure"}, mandatory_a));
+    CHECK(r.wait_exit() == 1);
+    CHECK(r.err().find("boot failed: kernel: sync_nodes: mandatory node(s) "
+                       "not connected after 1000 ms: a@")
+          != std::string::npos);
+  }
+  // Neither got in.
+  CHECK(c.ctl("a", "nodes").out.find("r ") == std::string::npos);
+}
+
+TEST_CASE("bad distribution settings are refused in one line before the "
+          "node starts", "[e2e][dist]") {
+  cluster c;
+  auto good = make_certs(c.rel.dir / "certs", {"a", "b"});
+  int port = free_port();
+  struct bad_case {
+    std::vector<std::string> args;
+    std::string line;
+  };
+  auto key_of_b = std::vector<std::string>{
+    "--dist-cert", (good / "a.pem").string(), "--dist-key",
+    (good / "b.key").string(), "--dist-ca", (good / "ca.pem").string()};
+  std::vector<bad_case> cases{
+    {{"--dist-insecure", "--dist-listen", "0.0.0.0:" + std::to_string(port)},
+     "boot failed: --dist-insecure: plain TCP only on loopback, found "
+     "--dist-listen 0.0.0.0:"},
+    {{}, "boot failed: --dist-listen: TLS (the default) needs --dist-cert, "
+         "--dist-key, --dist-ca (or --dist-insecure, loopback only)\n"},
+    {key_of_b, "boot failed: --dist-key " + (good / "b.key").string()
+                 + ": not the key of " + (good / "a.pem").string() + "\n"},
+    {{"--dist-cert", (c.rel.dir / "none.pem").string(), "--dist-key", "k",
+      "--dist-ca", "ca"},
+     "boot failed: --dist-cert " + (c.rel.dir / "none.pem").string()
+       + ": cannot read it\n"},
+    {{"--dist-insecure", "--env", "kernel.sync_nodes_mandatory=[b]"},
+     "boot failed: kernel: sync_nodes_mandatory: expected NAME@HOST:PORT, "
+     "found 'b'\n"},
+    {{"--dist-insecure", "--env", "kernel.sync_nodes_timeout=soon"},
+     "boot failed: kernel: sync_nodes_timeout: expected milliseconds, found "
+     "soon\n"},
+  };
+  for (auto& bad : cases) {
+    auto args = c.boot_args("a", port, bad.args);
+    auto r = run_process(args);
+    INFO(r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find(bad.line) != std::string::npos);
+    CHECK(lines_with(r.err, "boot failed") == 1);
+    CHECK(r.err.find("init: started ") == std::string::npos);
+  }
+  // Sync settings on a node that is not distributed.
+  auto r = run_process({c.rel.root + "/bin/relc", "boot", c.rel.root, "--name", "a",
+                        "--env", "kernel.sync_nodes_optional=[b@127.0.0.1:1]"});
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("boot failed: kernel: sync_nodes_optional: only a "
+                   "distributed node syncs (--dist-listen HOST:PORT)\n")
+        != std::string::npos);
+}
+
+TEST_CASE("a node that is not distributed says so to 'nodes', and loads no "
+          "network code", "[e2e][dist]") {
+  built_release rel{"bsc"};
+  background_process p{{rel.root + "/bin/relc", "boot", rel.root, "--name", "n"}};
+  REQUIRE(p.wait_for("init: started "));
+  auto r = run_process({RELC_TEST_RELC_EXE, "ctl", rel.root + "/run/n.sock", "nodes"});
+  CHECK(r.out + r.err
+        == "relc: error: this node is not distributed (--dist-listen)\n");
+  auto maps = read_file("/proc/" + std::to_string(p.pid()) + "/maps");
+  CHECK(maps.find("librelc_dist") == std::string::npos);
+  CHECK(maps.find("libssl") == std::string::npos);
+  CHECK(maps.find("libcaf_io") == std::string::npos);
+}
