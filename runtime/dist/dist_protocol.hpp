@@ -19,6 +19,14 @@ using listening = caf::atom_constant<caf::atom("d_listen")>;
 /// Host: (controller, actor) the application controller runs: node events
 /// go to it from now on.
 using controller = caf::atom_constant<caf::atom("d_ctl")>;
+/// Admin: (connect, "NAME@HOST:PORT") -> std::string: empty, or why not.
+using connect = caf::atom_constant<caf::atom("d_connect")>;
+/// Peer to peer: (global_add, name, actor, owner node) a name registered.
+using global_add = caf::atom_constant<caf::atom("d_gadd")>;
+/// Peer to peer: (global_del, name, owner node) a name that went.
+using global_del = caf::atom_constant<caf::atom("d_gdel")>;
+/// Internal: (await_deadline, name, id) an await_global ran out.
+using await_deadline = caf::atom_constant<caf::atom("d_awaitdl")>;
 /// Internal: (retry) the sync's next round of connects.
 using retry = caf::atom_constant<caf::atom("d_retry")>;
 /// Internal: (sync_deadline) the sync's timeout passed.

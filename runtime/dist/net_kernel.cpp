@@ -1,5 +1,6 @@
 #include "net_kernel.hpp"
 
+#include <functional>
 #include <map>
 
 #include <caf/all.hpp>
@@ -7,6 +8,8 @@
 
 #include "controller_protocol.hpp"
 #include "dist_protocol.hpp"
+#include "global_table.hpp"
+#include "relc/runtime/global_names.hpp"
 #include "relc/runtime/lifecycle_event.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -41,6 +44,11 @@ struct kernel_state {
   caf::response_promise sync;
   bool syncing = false;
   std::chrono::milliseconds retry_delay = first_retry;
+  global_table globals{""};
+  // await_global requests by name, each with its id.
+  std::map<std::string, std::vector<std::pair<uint64_t, caf::response_promise>>>
+    awaiting;
+  uint64_t next_await = 0;
   static inline const char* name = "relc_net_kernel";
 };
 
@@ -81,6 +89,45 @@ void node_up(kernel_ptr self, const std::string& name,
   p.why.clear();
   self->monitor(kernel);
   emit(self, lifecycle_kind::node_up, name, address);
+  // The new node learns this node's global names (and this node its own,
+  // from its node_up): a name held on both sides is settled the same way
+  // on each (global_table::add).
+  for (auto& [gname, actor] : self->state.globals.owned())
+    self->send(kernel, dist_atoms::global_add::value, gname, actor,
+               self->state.cfg.name);
+}
+
+// A name is held now: its awaiters get the actor.
+void name_held(kernel_ptr self, const std::string& name,
+               const caf::actor& actor) {
+  auto i = self->state.awaiting.find(name);
+  if (i == self->state.awaiting.end())
+    return;
+  for (auto& [id, promise] : i->second)
+    promise.deliver(actor);
+  self->state.awaiting.erase(i);
+}
+
+void broadcast(kernel_ptr self, const caf::message& msg) {
+  for (auto& [name, p] : self->state.peers)
+    if (p.up && p.kernel)
+      self->send(p.kernel, msg);
+}
+
+void add_global(kernel_ptr self, const std::string& name, global_holder h) {
+  auto& st = self->state;
+  auto r = st.globals.add(name, h);
+  if (r.conflict) {
+    auto& winner = r.added ? h : *st.globals.find(name);
+    relc::log(log_level::warning, "dist",
+              "global name " + name + " was held on " + winner.node
+                + " and on " + r.loser.node + ": " + winner.node
+                + "'s holder keeps it");
+    if (r.loser.node == st.cfg.name)
+      self->send(r.loser.actor, global_name_conflict::value, name);
+  }
+  if (r.added)
+    name_held(self, name, h.actor);
 }
 
 std::vector<const dist_peer*> listed(const kernel_state& st) {
@@ -166,20 +213,26 @@ std::string connect_failure(const caf::error& err) {
   return describe_error(err);
 }
 
-void connect(kernel_ptr self, const dist_peer& target) {
+void connect(kernel_ptr self, const dist_peer& target,
+             std::function<void(const std::string&)> done = nullptr) {
   auto& p = self->state.peers[target.name];
-  if (p.up || p.connecting)
+  if (p.up || p.connecting) {
+    if (done)
+      done(p.up ? std::string{} : "a connect is under way");
     return;
+  }
   p.connecting = true;
   if (p.address.empty())
     p.address = target.host + ":" + std::to_string(target.port);
   auto name = target.name;
-  auto fail = [self, name](const std::string& why) {
+  auto fail = [self, name, done](const std::string& why) {
     auto& q = self->state.peers[name];
     q.connecting = false;
     if (!q.up)
       q.why = why;
     round_answered(self);
+    if (done)
+      done(why);
   };
   auto address = target.host + ":" + std::to_string(target.port);
   self->request(self->state.mm, attempt_timeout, caf::connect_atom::value,
@@ -199,6 +252,8 @@ void connect(kernel_ptr self, const dist_peer& target) {
               node_up(self, name, address, kernel);
               check_sync(self);
               round_answered(self);
+              if (done)
+                done(std::string{});
             },
             [=](caf::error& err) { fail(describe_error(err)); });
       },
@@ -219,11 +274,17 @@ std::string render_nodes(const kernel_state& st) {
   return out;
 }
 
-caf::behavior net_kernel(kernel_ptr self, dist_settings cfg,
+caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
                          caf::io::middleman_actor mm) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.mm = std::move(mm);
+  st.globals = global_table{st.cfg.name};
+  self->system().registry().put(net_kernel_key,
+                                caf::actor_cast<caf::strong_actor_ptr>(self));
+  self->attach_functor([sys = &self->system()] {
+    sys->registry().erase(net_kernel_key);
+  });
   // Listed nodes show as down until they are up.
   for (auto* p : listed(st))
     st.peers[p->name].address = p->host + ":" + std::to_string(p->port);
@@ -235,9 +296,14 @@ caf::behavior net_kernel(kernel_ptr self, dist_settings cfg,
         p.why = msg.reason == caf::exit_reason::remote_link_unreachable
                   ? std::string{"connection lost"}
                   : exit_reason_text(msg.reason);
+        self->state.globals.remove_node(name);
         emit(self, lifecycle_kind::node_down, name, p.why);
         return;
       }
+    // A holder of global names on this node died: its names go everywhere.
+    for (auto& gname : self->state.globals.remove_actor(msg.source))
+      broadcast(self, caf::make_message(dist_atoms::global_del::value, gname,
+                                        self->state.cfg.name));
   });
   return {
     [self](dist_atoms::hello, const std::string& name,
@@ -287,6 +353,78 @@ caf::behavior net_kernel(kernel_ptr self, dist_settings cfg,
     },
     [self](dist_atoms::sync_deadline) { finish_sync(self); },
     [self](dist_atoms::nodes) { return render_nodes(self->state); },
+    [self](dist_atoms::connect, const std::string& text)
+      -> caf::result<std::string> {
+      auto peer = parse_dist_peer(text);
+      if (!peer)
+        return "connect: " + describe_error(peer.error());
+      if (peer->name == self->state.cfg.name)
+        return std::string{"connect: that is this node"};
+      auto promise = self->make_response_promise<std::string>();
+      connect(self, *peer, [promise](const std::string& why) mutable {
+        promise.deliver(why);
+      });
+      return promise;
+    },
+    [self](global_atoms::register_name, const std::string& name,
+           const caf::actor& who) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (!who)
+        return make_error(runtime_errc::distribution,
+                          "register_global " + name + ": no actor");
+      if (auto* h = st.globals.find(name)) {
+        if (h->actor == who)
+          return caf::ok_atom::value;
+        return make_error(runtime_errc::name_taken,
+                          "global name " + name + " is held on node " + h->node);
+      }
+      add_global(self, name, {who, st.cfg.name});
+      self->monitor(who);
+      broadcast(self, caf::make_message(dist_atoms::global_add::value, name,
+                                        who, st.cfg.name));
+      return caf::ok_atom::value;
+    },
+    [self](global_atoms::whereis, const std::string& name) {
+      auto* h = self->state.globals.find(name);
+      return h ? h->actor : caf::actor{};
+    },
+    [self](global_atoms::await, const std::string& name,
+           int64_t ms) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      if (auto* h = st.globals.find(name))
+        return h->actor;
+      auto id = ++st.next_await;
+      auto promise = self->make_response_promise<caf::actor>();
+      st.awaiting[name].emplace_back(id, promise);
+      self->delayed_send(self, std::chrono::milliseconds(ms),
+                         dist_atoms::await_deadline::value, name, id);
+      return promise;
+    },
+    [self](dist_atoms::await_deadline, const std::string& name, uint64_t id) {
+      auto& st = self->state;
+      auto i = st.awaiting.find(name);
+      if (i == st.awaiting.end())
+        return;
+      auto& xs = i->second;
+      for (auto j = xs.begin(); j != xs.end(); ++j)
+        if (j->first == id) {
+          j->second.deliver(make_error(runtime_errc::await_timeout,
+                                       "await_global " + name
+                                         + ": not registered in time"));
+          xs.erase(j);
+          break;
+        }
+      if (xs.empty())
+        st.awaiting.erase(i);
+    },
+    [self](global_atoms::names) { return self->state.globals.render(); },
+    [self](dist_atoms::global_add, const std::string& name,
+           const caf::actor& actor, const std::string& owner) {
+      if (owner != self->state.cfg.name && actor)
+        add_global(self, name, {actor, owner});
+    },
+    [self](dist_atoms::global_del, const std::string& name,
+           const std::string& owner) { self->state.globals.remove(name, owner); },
     [self](dist_atoms::listening, uint16_t port) {
       self->state.cfg.listen_port = port;
     },
@@ -310,7 +448,7 @@ caf::behavior net_kernel(kernel_ptr self, dist_settings cfg,
 
 caf::actor spawn_net_kernel(caf::actor_system& sys, dist_settings settings,
                             caf::io::middleman_actor middleman) {
-  return sys.spawn<caf::hidden>(net_kernel, std::move(settings),
+  return sys.spawn<caf::hidden>(net_kernel_behavior, std::move(settings),
                                 std::move(middleman));
 }
 

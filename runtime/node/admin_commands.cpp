@@ -8,6 +8,7 @@
 
 #include "controller_protocol.hpp"
 #include "dist_protocol.hpp"
+#include "relc/runtime/global_names.hpp"
 #include "relc/runtime/node.hpp"
 #include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -268,14 +269,41 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
               helper->quit();
             });
       });
-  } else if (cmd == "nodes" && arity(0)) {
+  } else if ((cmd == "nodes" && arity(0)) || (cmd == "globals" && arity(0))
+             || (cmd == "whereis_global" && arity(1))
+             || (cmd == "connect" && arity(1))) {
     if (!cfg.net_kernel) {
       s.reply("error: this node is not distributed (--dist-listen)\n");
       return;
     }
-    self->request(cfg.net_kernel, query_timeout, dist_atoms::nodes::value)
-      .then([s](std::string& text) { s.reply("ok\n" + text); },
-            [s](caf::error& err) { s.reply(error_reply(err)); });
+    auto on_error = [s](caf::error& err) { s.reply(error_reply(err)); };
+    if (cmd == "nodes") {
+      self->request(cfg.net_kernel, query_timeout, dist_atoms::nodes::value)
+        .then([s](std::string& text) { s.reply("ok\n" + text); }, on_error);
+    } else if (cmd == "connect") {
+      self->request(cfg.net_kernel, query_timeout, dist_atoms::connect::value, w[1])
+        .then(
+          [s, peer = w[1]](std::string& why) {
+            s.reply(why.empty() ? "ok\n" + peer + " up\n"
+                                : "error: " + peer + ": " + why + "\n");
+          },
+          on_error);
+    } else {
+      auto only = cmd == "whereis_global" ? w[1] : std::string{};
+      self->request(cfg.net_kernel, query_timeout, global_atoms::names::value)
+        .then(
+          [s, only](std::string& text) {
+            if (only.empty())
+              return s.reply("ok\n" + text);
+            // One line `NAME NODE` of the table.
+            std::istringstream in{text};
+            for (std::string line; std::getline(in, line);)
+              if (line.rfind(only + " ", 0) == 0)
+                return s.reply("ok\n" + line + "\n");
+            s.reply("error: no global name " + only + "\n");
+          },
+          on_error);
+    }
   } else if ((cmd == "stop" || cmd == "reboot") && arity(0)) {
     // The connection stays open until the process is gone: the caller of
     // `stop` returns then, and knows how long to wait for it.
@@ -316,6 +344,9 @@ const char* admin_help() {
          "stop_app APP             stop an application on purpose\n"
          "tree APP                 its supervision tree\n"
          "nodes                    this node and the nodes it knows: up|down, address\n"
+         "connect NODE@HOST:PORT   connect to a node (net_adm:ping)\n"
+         "globals                  the cluster's global names: NAME NODE\n"
+         "whereis_global NAME      the node holding a global name\n"
          "timeline                 every boot and stop step with its time\n"
          "restart                  run the boot script again in this process\n"
          "reboot                   exit; heart or the start script starts it again\n"

@@ -265,3 +265,107 @@ TEST_CASE("a node that is not distributed says so to 'nodes', and loads no "
   CHECK(maps.find("libssl") == std::string::npos);
   CHECK(maps.find("libcaf_io") == std::string::npos);
 }
+
+namespace {
+
+// Nodes of a probe release (apps from the probe library), from one root.
+struct probe_cluster {
+  probe_release r;
+  std::vector<std::unique_ptr<background_process>> nodes;
+
+  explicit probe_cluster(const std::string& env) {
+    r.probe("p", "env: {" + env + "}\n");
+    r.build("[p]");
+  }
+
+  background_process& boot(const std::string& name, int port,
+                            std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"--name", name, "--dist-insecure",
+                                  "--dist-listen",
+                                  "127.0.0.1:" + std::to_string(port)};
+    args.insert(args.end(), more.begin(), more.end());
+    nodes.push_back(r.boot(args));
+    auto& p = *nodes.back();
+    INFO(p.err());
+    REQUIRE(p.wait_for("init: started "));
+    return p;
+  }
+
+  run_result ctl(const std::string& name, const std::string& cmd,
+                 std::string arg = {}) {
+    std::vector<std::string> args{RELC_TEST_NODE_EXE, "ctl",
+                                  r.root + "/run/" + name + ".sock", cmd};
+    if (!arg.empty())
+      args.push_back(arg);
+    return run_process(args);
+  }
+
+  bool shows(const std::string& name, const std::string& cmd,
+             const std::string& text, std::chrono::milliseconds limit = 5s) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    do {
+      if (ctl(name, cmd).out == text)
+        return true;
+      std::this_thread::sleep_for(20ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    INFO(ctl(name, cmd).out);
+    return false;
+  }
+};
+
+} // namespace
+
+TEST_CASE("a global name registered on one node is found on another, and "
+          "goes with its actor or its node", "[e2e][dist]") {
+  probe_cluster c{"register_global_as: svc"};
+  int pa = free_port(), pb = free_port(), pc = free_port();
+  auto& a = c.boot("a", pa);
+  REQUIRE(a.wait_for("probe p: registered global svc"));
+  auto& b = c.boot("b", pb,
+                   {"--env", "p.register_global_as=svc2", "--env",
+                    "kernel.sync_nodes_mandatory=[a@127.0.0.1:" + std::to_string(pa) + "]"});
+  REQUIRE(b.wait_for("probe p: registered global svc2"));
+  CHECK(c.shows("b", "globals", "svc a\nsvc2 b\n"));
+  CHECK(c.shows("a", "globals", "svc a\nsvc2 b\n"));
+  CHECK(c.ctl("b", "whereis_global", "svc").out == "svc a\n");
+  // A name held on a connected node is not given again.
+  auto& third = c.boot("c", pc,
+                       {"--env", "kernel.sync_nodes_mandatory=[a@127.0.0.1:"
+                                   + std::to_string(pa) + "]"});
+  CHECK(third.wait_for("probe p: register global svc failed: global name svc "
+                       "is held on node a"));
+  third.signal(SIGTERM);
+  CHECK(third.wait_exit() == 0);
+  // The name goes with its actor (the app stopped, its actor killed) ...
+  REQUIRE(c.ctl("a", "stop_app", "p").exit_code == 0);
+  CHECK(c.shows("b", "globals", "svc2 b\n"));
+  auto gone = c.ctl("b", "whereis_global", "svc");
+  CHECK(gone.out + gone.err == "relc: error: no global name svc\n");
+  // ... and with its node.
+  b.signal(SIGKILL);
+  CHECK(c.shows("a", "globals", ""));
+}
+
+TEST_CASE("a name held on both sides when two nodes meet keeps the holder on "
+          "the node that sorts first, and the other holder is told",
+          "[e2e][dist]") {
+  probe_cluster c{"register_global_as: svc"};
+  int pa = free_port(), pb = free_port();
+  auto& a = c.boot("a", pa);
+  auto& b = c.boot("b", pb);
+  REQUIRE(a.wait_for("registered global svc"));
+  REQUIRE(b.wait_for("registered global svc"));
+  CHECK(c.shows("b", "globals", "svc b\n"));
+  auto up = c.ctl("b", "connect", "a@127.0.0.1:" + std::to_string(pa));
+  INFO(up.err);
+  CHECK(up.out == "a@127.0.0.1:" + std::to_string(pa) + " up\n");
+  CHECK(c.shows("a", "globals", "svc a\n"));
+  CHECK(c.shows("b", "globals", "svc a\n"));
+  CHECK(b.wait_for("probe p: global name conflict svc"));
+  // Whichever side sees both holders first settles it, the same way.
+  CHECK((a.err() + b.err()).find("global name svc was held on a and on b: "
+                                 "a's holder keeps it") != std::string::npos);
+  CHECK(a.err().find("probe p: global name conflict") == std::string::npos);
+  // The holder that lost is alive: only its name went.
+  CHECK(c.ctl("b", "apps").out.find("p 1.0") != std::string::npos);
+}
