@@ -28,6 +28,15 @@ public:
 
   void configure(caf::actor_system_config& cfg) override {
     cfg.load<caf::io::middleman>();
+    // CAF sends no heartbeats by default, so a peer that stops answering
+    // without closing its connection (SIGSTOP, a cable pulled) would stay
+    // up for ever. Defaults: a beat every second, down after 5 s of
+    // silence; node.args or the command line set CAF's own options.
+    using namespace std::chrono_literals;
+    if (!caf::get_if<caf::timespan>(&cfg, "middleman.heartbeat-interval"))
+      cfg.set("middleman.heartbeat-interval", caf::timespan{1s});
+    if (!caf::get_if<caf::timespan>(&cfg, "middleman.connection-timeout"))
+      cfg.set("middleman.connection-timeout", caf::timespan{5s});
     if (settings_.insecure)
       return;
     cfg.load<caf::openssl::manager>();

@@ -27,6 +27,9 @@ using global_add = caf::atom_constant<caf::atom("d_gadd")>;
 using global_del = caf::atom_constant<caf::atom("d_gdel")>;
 /// Internal: (await_deadline, name, id) an await_global ran out.
 using await_deadline = caf::atom_constant<caf::atom("d_awaitdl")>;
+/// Internal: (reconnect, name, int64 ms) try a listed node that went down
+/// again, the next pause twice as long.
+using reconnect = caf::atom_constant<caf::atom("d_reconn")>;
 /// Internal: (retry) the sync's next round of connects.
 using retry = caf::atom_constant<caf::atom("d_retry")>;
 /// Internal: (sync_deadline) the sync's timeout passed.

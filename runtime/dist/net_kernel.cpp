@@ -26,6 +26,10 @@ constexpr auto attempt_timeout = std::chrono::seconds(5);
 // first to the last, so a peer that refuses us is not hammered.
 constexpr auto first_retry = std::chrono::milliseconds(100);
 constexpr auto last_retry = std::chrono::milliseconds(1600);
+// A listed node that went down is tried again, from the first pause to
+// the last, until it is back (a partition heals, a node restarts).
+constexpr int64_t first_reconnect_ms = 100;
+constexpr int64_t last_reconnect_ms = 2000;
 
 struct peer {
   std::string address;  ///< where it listens, HOST:PORT
@@ -298,6 +302,11 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
                   : exit_reason_text(msg.reason);
         self->state.globals.remove_node(name);
         emit(self, lifecycle_kind::node_down, name, p.why);
+        for (auto* listed_peer : listed(self->state))
+          if (listed_peer->name == name)
+            self->delayed_send(self, std::chrono::milliseconds(first_reconnect_ms),
+                               dist_atoms::reconnect::value, name,
+                               first_reconnect_ms);
         return;
       }
     // A holder of global names on this node died: its names go everywhere.
@@ -353,6 +362,22 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
     },
     [self](dist_atoms::sync_deadline) { finish_sync(self); },
     [self](dist_atoms::nodes) { return render_nodes(self->state); },
+    [self](dist_atoms::reconnect, const std::string& name, int64_t ms) {
+      for (auto* target : listed(self->state)) {
+        if (target->name != name)
+          continue;
+        if (self->state.peers[name].up)
+          return;
+        connect(self, *target, [self, name, ms](const std::string& why) {
+          if (why.empty() || self->state.peers[name].up)
+            return;
+          auto next = std::min(ms * 2, last_reconnect_ms);
+          self->delayed_send(self, std::chrono::milliseconds(next),
+                             dist_atoms::reconnect::value, name, next);
+        });
+        return;
+      }
+    },
     [self](dist_atoms::connect, const std::string& text)
       -> caf::result<std::string> {
       auto peer = parse_dist_peer(text);

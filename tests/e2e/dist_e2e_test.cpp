@@ -369,3 +369,39 @@ TEST_CASE("a name held on both sides when two nodes meet keeps the holder on "
   // The holder that lost is alive: only its name went.
   CHECK(c.ctl("b", "apps").out.find("p 1.0") != std::string::npos);
 }
+
+TEST_CASE("a partition (a node stopped past the detection time, then "
+          "resumed) ends with exactly one holder of a global name",
+          "[e2e][dist]") {
+  probe_cluster c{"register_global_as: svc"};
+  int pa = free_port(), pb = free_port();
+  // Detection within a second instead of the default five.
+  std::vector<std::string> fast{"--middleman.heartbeat-interval=100ms",
+                                "--middleman.connection-timeout=600ms"};
+  auto a_args = fast;
+  a_args.insert(a_args.end(), {"--env", "kernel.sync_nodes_optional=[b@127.0.0.1:"
+                                          + std::to_string(pb) + "]"});
+  auto& a = c.boot("a", pa, a_args);
+  REQUIRE(a.wait_for("probe p: registered global svc"));
+  auto b_args = fast;
+  b_args.insert(b_args.end(), {"--env", "kernel.sync_nodes_mandatory=[a@127.0.0.1:"
+                                          + std::to_string(pa) + "]"});
+  auto& b = c.boot("b", pb, b_args);
+  REQUIRE(b.wait_for("register global svc failed: global name svc is held on node a"));
+  // The partition: b sees a go, and its own app takes the name.
+  a.signal(SIGSTOP);
+  CHECK(c.shows("b", "globals", "", 10s));
+  CHECK(b.wait_for("node down: a"));
+  REQUIRE(c.ctl("b", "stop_app", "p").exit_code == 0);
+  REQUIRE(c.ctl("b", "start_app", "p").exit_code == 0);
+  REQUIRE(b.wait_for("probe p: registered global svc"));
+  CHECK(c.shows("b", "globals", "svc b\n"));
+  // The heal: the nodes meet again and settle on one holder, a's.
+  a.signal(SIGCONT);
+  CHECK(c.shows("b", "globals", "svc a\n", 15s));
+  CHECK(c.shows("a", "globals", "svc a\n", 15s));
+  CHECK(b.wait_for("probe p: global name conflict svc"));
+  CHECK(c.shows("a", "nodes", "a self 127.0.0.1:" + std::to_string(pa)
+                                + " insecure\nb up 127.0.0.1:" + std::to_string(pb)
+                                + "\n", 10s));
+}
