@@ -1,0 +1,235 @@
+// Distribution figures (docs/distribution.md), between two nodes' kernels
+// in one process over real loopback sockets (CAF allows two actor systems
+// in a process): time from a node's start to its sync with the other,
+// global-name lookups, and small messages per second over TLS beside the
+// same over plain TCP. Medians (min-max) of R rounds. Not a test.
+// Usage: dist_bench [MESSAGES] [--runs R]
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "dist_protocol.hpp"
+#include "dist_service.hpp"
+#include "relc/runtime/global_names.hpp"
+#include "relc/runtime/log.hpp"
+#include "relc/runtime/runtime_error.hpp"
+
+extern "C" relc::dist_service* relc_dist_make(const relc::dist_settings*);
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct figures {
+  std::vector<double> xs;
+  void add(double x) { xs.push_back(x); }
+  std::string text(const char* unit) {
+    std::sort(xs.begin(), xs.end());
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%.3g %s (%.3g-%.3g)", xs[xs.size() / 2], unit,
+             xs.front(), xs.back());
+    return buf;
+  }
+};
+
+// One node: its settings, its actor system with CAF's network layer, and
+// its net kernel.
+struct bench_node {
+  std::unique_ptr<relc::dist_service> service;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor kernel;
+
+  bench_node(relc::dist_settings s) {
+    service.reset(relc_dist_make(&s));
+    if (auto err = service->check()) {
+      fprintf(stderr, "dist_bench: %s\n", relc::describe_error(err).c_str());
+      exit(1);
+    }
+    cfg.set("scheduler.max-threads", 2);
+    service->configure(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    auto k = service->start_blocking(*sys);
+    if (!k) {
+      fprintf(stderr, "dist_bench: %s\n", relc::describe_error(k.error()).c_str());
+      exit(1);
+    }
+    kernel = *k;
+  }
+  ~bench_node() {
+    caf::anon_send_exit(kernel, caf::exit_reason::user_shutdown);
+    kernel = nullptr;
+    sys->await_actors_before_shutdown(false);
+  }
+  // The port the kernel listens on.
+  uint16_t port() {
+    caf::scoped_actor self{*sys, true};
+    std::string text;
+    self->request(kernel, 5s, relc::dist_atoms::nodes::value)
+      .receive([&](std::string& t) { text = t; }, [](caf::error&) {});
+    auto colon = text.find(':');
+    return static_cast<uint16_t>(atoi(text.c_str() + colon + 1));
+  }
+  std::string sync() {
+    caf::scoped_actor self{*sys, true};
+    self->send(kernel, relc::dist_atoms::sync::value);
+    std::string why = "no answer";
+    self->receive([&](std::string& w) { why = w; },
+                  caf::after(std::chrono::seconds(10)) >> [] {});
+    return why;
+  }
+};
+
+relc::dist_settings settings(const std::string& name, bool tls,
+                             const fs::path& certs) {
+  relc::dist_settings s;
+  s.name = name;
+  s.listen_host = "127.0.0.1";
+  s.listen_port = 0;
+  s.insecure = !tls;
+  if (tls) {
+    s.cert = (certs / (name + ".pem")).string();
+    s.key = (certs / (name + ".key")).string();
+    s.ca = (certs / "ca.pem").string();
+  }
+  s.sync_timeout = 5000ms;
+  return s;
+}
+
+// Replies to each int with it.
+caf::behavior echo() {
+  return {[](int x) { return x; }};
+}
+
+// Sends `total` ints to `target`, at most `window` unanswered; tells
+// `done` when the last reply is back.
+caf::behavior pinger(caf::event_based_actor* self, caf::actor target,
+                     int total, int window, caf::actor done) {
+  auto sent = std::make_shared<int>(0);
+  auto got = std::make_shared<int>(0);
+  for (; *sent < std::min(window, total); ++*sent)
+    self->send(target, *sent);
+  return {[=](int) {
+    if (++*got == total) {
+      self->send(done, caf::ok_atom::value);
+      self->quit();
+    } else if (*sent < total) {
+      self->send(target, (*sent)++);
+    }
+  }};
+}
+
+struct round_result {
+  double sync_ms = 0;
+  double lookup_us = 0;
+  double msgs_per_s = 0;
+};
+
+round_result one_round(bool tls, const fs::path& certs, int messages) {
+  round_result r;
+  bench_node a{settings("a", tls, certs)};
+  auto s = settings("b", tls, certs);
+  s.mandatory.push_back({"a", "127.0.0.1", a.port()});
+  auto t0 = clock_type::now();
+  bench_node b{s};
+  if (auto why = b.sync(); !why.empty()) {
+    fprintf(stderr, "dist_bench: sync: %s\n", why.c_str());
+    exit(1);
+  }
+  r.sync_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  auto e = a.sys->spawn(echo);
+  if (auto err = relc::register_global(*a.sys, "echo", e)) {
+    fprintf(stderr, "dist_bench: %s\n", relc::describe_error(err).c_str());
+    exit(1);
+  }
+  // Lookups on b of a's name (b's table has it once a's announcement came).
+  caf::actor remote;
+  for (int i = 0; i < 500 && !remote; ++i) {
+    auto x = relc::whereis_global(*b.sys, "echo");
+    if (x && *x)
+      remote = *x;
+    else
+      std::this_thread::sleep_for(1ms);
+  }
+  if (!remote) {
+    fprintf(stderr, "dist_bench: echo never seen on b\n");
+    exit(1);
+  }
+  {
+    caf::scoped_actor self{*b.sys, true};
+    constexpr int lookups = 2000;
+    auto l0 = clock_type::now();
+    for (int i = 0; i < lookups; ++i)
+      self->request(b.kernel, 5s, relc::global_atoms::whereis::value,
+                    std::string{"echo"})
+        .receive([](caf::actor&) {}, [](caf::error&) {});
+    r.lookup_us = std::chrono::duration<double, std::micro>(clock_type::now() - l0)
+                    .count()
+                  / lookups;
+    auto m0 = clock_type::now();
+    b.sys->spawn(pinger, remote, messages, 1000, caf::actor{self});
+    bool ok = false;
+    self->receive([&](caf::ok_atom) { ok = true; },
+                  caf::after(std::chrono::seconds(60)) >> [] {});
+    if (!ok) {
+      fprintf(stderr, "dist_bench: messages lost\n");
+      exit(1);
+    }
+    r.msgs_per_s = messages
+                   / std::chrono::duration<double>(clock_type::now() - m0).count();
+  }
+  caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
+  return r;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int messages = 100000;
+  int runs = 5;
+  for (int i = 1; i < argc; ++i) {
+    std::string x = argv[i];
+    if (x == "--runs" && i + 1 < argc)
+      runs = atoi(argv[++i]);
+    else
+      messages = atoi(argv[i]);
+  }
+  relc::set_log_sink([](relc::log_level, const std::string&) {});
+  auto certs = fs::temp_directory_path() / ("relc-dist-bench-" + std::to_string(getpid()));
+  auto cmd = "/bin/sh " RELC_BENCH_SOURCE_DIR "/scripts/dist-certs.sh " + certs.string()
+             + " a b >/dev/null";
+  if (system(cmd.c_str()) != 0) {
+    fprintf(stderr, "dist_bench: cannot make certificates (%s)\n", cmd.c_str());
+    return 1;
+  }
+  printf("two nodes in one process over 127.0.0.1, %d round(s), %d messages "
+         "each (window 1000)\n", runs, messages);
+  double tls_rate = 0, tcp_rate = 0;
+  for (bool tls : {false, true}) {
+    figures sync, lookup, rate;
+    for (int i = 0; i < runs; ++i) {
+      auto r = one_round(tls, certs, messages);
+      sync.add(r.sync_ms);
+      lookup.add(r.lookup_us);
+      rate.add(r.msgs_per_s);
+    }
+    printf("%-9s sync with a: %s; whereis_global: %s; messages: %s\n",
+           tls ? "TLS" : "plain TCP", sync.text("ms").c_str(),
+           lookup.text("us").c_str(), rate.text("msg/s").c_str());
+    (tls ? tls_rate : tcp_rate) = rate.xs[rate.xs.size() / 2];
+  }
+  printf("TLS / plain TCP message rate: %.2f\n", tls_rate / tcp_rate);
+  fs::remove_all(certs);
+  return 0;
+}
