@@ -30,6 +30,15 @@ using await_deadline = caf::atom_constant<caf::atom("d_awaitdl")>;
 /// Internal: (reconnect, name, int64 ms) try a listed node that went down
 /// again, the next pause twice as long.
 using reconnect = caf::atom_constant<caf::atom("d_reconn")>;
+/// Peer to peer: (app_state, app, node, running) a distributed app started
+/// or stopped on `node`.
+using app_state = caf::atom_constant<caf::atom("d_appst")>;
+/// Peer to peer: (release, app) the sender took `app` over: stop it here.
+using release = caf::atom_constant<caf::atom("d_release")>;
+/// Internal: (failover, app) the failover timeout of `app` passed.
+using failover = caf::atom_constant<caf::atom("d_failov")>;
+/// Admin: (where, app) -> std::string: the node running it | error.
+using where = caf::atom_constant<caf::atom("d_where")>;
 /// Internal: (retry) the sync's next round of connects.
 using retry = caf::atom_constant<caf::atom("d_retry")>;
 /// Internal: (sync_deadline) the sync's timeout passed.

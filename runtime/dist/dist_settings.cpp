@@ -1,6 +1,7 @@
 #include "dist_settings.hpp"
 
 #include <cctype>
+#include <algorithm>
 #include <cstdlib>
 
 #include "relc/runtime/runtime_error.hpp"
@@ -87,6 +88,61 @@ caf::error flag_error(const std::string& what) {
 
 } // namespace
 
+caf::error parse_distributed(const term& value, std::vector<dist_app>& out) {
+  if (value.is_null())
+    return {};
+  auto bad = [](const std::string& what) {
+    return env_error("distributed", what);
+  };
+  if (!value.is_list())
+    return bad("expected a list of {app, failover_timeout, nodes}, found "
+               + value.to_string());
+  for (auto& entry : value.as_list()) {
+    if (!entry.is_map())
+      return bad("expected {app: A, failover_timeout: MS, nodes: [...]}, "
+                 "found " + entry.to_string());
+    dist_app app;
+    auto* name = entry.find("app");
+    if (!name || !name->is_string() || name->as_string().empty())
+      return bad("an entry without app: " + entry.to_string());
+    app.name = name->as_string();
+    if (auto* t = entry.find("failover_timeout")) {
+      if (t->type() != term::kind::integer || t->as_integer() < 0)
+        return bad(app.name + ": failover_timeout: expected milliseconds, "
+                   "found " + t->to_string());
+      app.failover_timeout = std::chrono::milliseconds{t->as_integer()};
+    }
+    auto* nodes = entry.find("nodes");
+    if (!nodes || !nodes->is_list() || nodes->as_list().empty())
+      return bad(app.name + ": expected nodes: [n1, [n2, n3]]");
+    for (auto& n : nodes->as_list()) {
+      std::vector<std::string> group;
+      auto add = [&](const term& x) {
+        if (!x.is_string() || !valid_node_name(x.as_string()))
+          return false;
+        group.push_back(x.as_string());
+        return true;
+      };
+      bool ok = true;
+      if (n.is_list())
+        for (auto& x : n.as_list())
+          ok = ok && add(x);
+      else
+        ok = add(n);
+      if (!ok || group.empty())
+        return bad(app.name + ": nodes: expected node names, found "
+                   + n.to_string());
+      std::sort(group.begin(), group.end());
+      app.groups.push_back(std::move(group));
+    }
+    for (auto& other : out)
+      if (other.name == app.name)
+        return bad(app.name + " is listed twice");
+    out.push_back(std::move(app));
+  }
+  return {};
+}
+
 caf::expected<dist_check> make_dist_settings(const dist_flags& flags,
                                              const std::string& name,
                                              const dist_env& env) {
@@ -99,7 +155,8 @@ caf::expected<dist_check> make_dist_settings(const dist_flags& flags,
     if (env.any())
       return env_error(!env.mandatory.is_null()  ? "sync_nodes_mandatory"
                        : !env.optional.is_null() ? "sync_nodes_optional"
-                                                 : "sync_nodes_timeout",
+                       : !env.timeout.is_null()  ? "sync_nodes_timeout"
+                                                 : "distributed",
                        "only a distributed node syncs (--dist-listen "
                        "HOST:PORT)");
     return flag_error("--dist-cert, --dist-key, --dist-ca and "
@@ -111,6 +168,8 @@ caf::expected<dist_check> make_dist_settings(const dist_flags& flags,
   if (auto err = read_peers("sync_nodes_mandatory", env.mandatory, s.mandatory))
     return err;
   if (auto err = read_peers("sync_nodes_optional", env.optional, s.optional))
+    return err;
+  if (auto err = parse_distributed(env.distributed, s.apps))
     return err;
   if (!env.timeout.is_null()) {
     if (env.timeout.type() != term::kind::integer || env.timeout.as_integer() < 0)

@@ -52,6 +52,22 @@ struct dist_flags {
   }
 };
 
+/// One distributed application (kernel env `distributed`): where it may
+/// run, in priority order; the nodes of one group are of equal priority.
+struct dist_app {
+  std::string name;
+  std::chrono::milliseconds failover_timeout{0};
+  std::vector<std::vector<std::string>> groups;
+  /// The priority of `node` (0 highest), or -1 when not listed.
+  int priority(const std::string& node) const {
+    for (size_t i = 0; i < groups.size(); ++i)
+      for (auto& n : groups[i])
+        if (n == node)
+          return static_cast<int>(i);
+    return -1;
+  }
+};
+
 struct dist_settings {
   std::string name;
   std::string listen_host;
@@ -61,6 +77,7 @@ struct dist_settings {
   std::vector<dist_peer> mandatory; ///< kernel env sync_nodes_mandatory
   std::vector<dist_peer> optional;  ///< kernel env sync_nodes_optional
   std::chrono::milliseconds sync_timeout{0}; ///< sync_nodes_timeout
+  std::vector<dist_app> apps; ///< kernel env distributed
 };
 
 /// The kernel env a node syncs with, as loaded.
@@ -68,8 +85,10 @@ struct dist_env {
   term mandatory; ///< sync_nodes_mandatory
   term optional;  ///< sync_nodes_optional
   term timeout;   ///< sync_nodes_timeout
+  term distributed; ///< distributed
   bool any() const {
-    return !mandatory.is_null() || !optional.is_null() || !timeout.is_null();
+    return !mandatory.is_null() || !optional.is_null() || !timeout.is_null()
+           || !distributed.is_null();
   }
 };
 
@@ -79,6 +98,10 @@ struct dist_check {
   bool distributed = false;
   dist_settings settings;
 };
+/// Kernel env `distributed`: [{app: A, failover_timeout: MS, nodes: [n1,
+/// [n2, n3]]}]; the error names the entry.
+caf::error parse_distributed(const term& value, std::vector<dist_app>& out);
+
 caf::expected<dist_check> make_dist_settings(const dist_flags& flags,
                                              const std::string& name,
                                              const dist_env& env);

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -9,7 +10,9 @@
 #include "controller_protocol.hpp"
 #include "dist_protocol.hpp"
 #include "global_table.hpp"
+#include "placement.hpp"
 #include "relc/runtime/global_names.hpp"
+#include "relc/runtime/application.hpp"
 #include "relc/runtime/lifecycle_event.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -39,6 +42,18 @@ struct peer {
   std::string why;      ///< the last failure or the reason it went down
 };
 
+// One distributed application as this node sees it.
+struct app_place {
+  dist_app cfg;
+  std::string runner;        ///< the node running it ("" none)
+  bool here = false;         ///< it runs on this node (during a takeover
+                             ///< also while `runner` is the new node)
+  bool starting = false;     ///< this node's start is under way
+  start_reason starting_as;  ///< ... of this type
+  std::string failover_from; ///< its node went down: wait, then fail over
+  bool waiting = false;      ///< the failover timeout has not passed yet
+};
+
 struct kernel_state {
   dist_settings cfg;
   caf::io::middleman_actor mm;
@@ -53,6 +68,7 @@ struct kernel_state {
   std::map<std::string, std::vector<std::pair<uint64_t, caf::response_promise>>>
     awaiting;
   uint64_t next_await = 0;
+  std::map<std::string, app_place> apps; ///< kernel env distributed
   static inline const char* name = "relc_net_kernel";
 };
 
@@ -79,6 +95,9 @@ void emit(kernel_ptr self, lifecycle_kind kind, const std::string& node,
   self->send(st.events, ctl_atoms::publish::value, std::move(ev));
 }
 
+void decide_all(kernel_ptr self);
+void broadcast(kernel_ptr self, const caf::message& msg);
+
 void node_up(kernel_ptr self, const std::string& name,
              const std::string& address, caf::actor kernel) {
   auto& p = self->state.peers[name];
@@ -99,6 +118,106 @@ void node_up(kernel_ptr self, const std::string& name,
   for (auto& [gname, actor] : self->state.globals.owned())
     self->send(kernel, dist_atoms::global_add::value, gname, actor,
                self->state.cfg.name);
+  // ... and where this node runs distributed apps.
+  for (auto& [app, place] : self->state.apps)
+    if (place.here && place.runner == self->state.cfg.name)
+      self->send(kernel, dist_atoms::app_state::value, app,
+                 self->state.cfg.name, true);
+  decide_all(self);
+}
+
+// -- distributed applications (OTP's dist_ac) --------------------------------
+
+std::set<std::string> live_nodes(const kernel_state& st) {
+  std::set<std::string> result{st.cfg.name};
+  for (auto& [name, p] : st.peers)
+    if (p.up)
+      result.insert(name);
+  return result;
+}
+
+caf::actor kernel_of(const kernel_state& st, const std::string& node) {
+  auto i = st.peers.find(node);
+  return i != st.peers.end() && i->second.up ? i->second.kernel : caf::actor{};
+}
+
+void place_log(const std::string& app, const std::string& text) {
+  relc::log(log_level::info, "dist", "distributed app " + app + ": " + text);
+}
+
+// Starts `app` here when this node is the one that should run it: normal
+// when it ran nowhere, failover after its node went down, takeover from a
+// node of lower priority.
+void decide(kernel_ptr self, const std::string& app) {
+  auto& st = self->state;
+  auto& place = st.apps[app];
+  if (!st.events || place.starting || place.here)
+    return;
+  auto live = live_nodes(st);
+  if (!place.runner.empty() && live.count(place.runner) == 0)
+    place.runner.clear();
+  if (preferred_node(place.cfg, live, place.runner) != st.cfg.name)
+    return;
+  start_reason why;
+  if (!place.runner.empty()) {
+    why = {"takeover", place.runner};
+  } else if (!place.failover_from.empty()) {
+    if (place.waiting)
+      return;
+    why = {"failover", place.failover_from};
+  }
+  place.starting = true;
+  place.starting_as = why;
+  place_log(app, why.type == "normal"
+                   ? std::string{"starting here"}
+                   : "starting here (" + why.type + " from " + why.from_node + ")");
+  self
+    ->request(st.events, caf::infinite, ctl_atoms::start_app_as::value, app,
+              why.type, why.from_node)
+    .then([](caf::ok_atom) {},
+          [self, app](caf::error& err) {
+            auto& p = self->state.apps[app];
+            p.starting = false;
+            place_log(app, "start here failed: " + describe_error(err));
+          });
+}
+
+void decide_all(kernel_ptr self) {
+  for (auto& [app, place] : self->state.apps)
+    decide(self, app);
+}
+
+// A lifecycle event of this node's controller about a distributed app.
+void local_app_event(kernel_ptr self, const lifecycle_event& ev) {
+  auto& st = self->state;
+  auto i = st.apps.find(ev.app);
+  if (i == st.apps.end())
+    return;
+  auto& place = i->second;
+  if (ev.kind == lifecycle_kind::started) {
+    auto as = place.starting_as;
+    place.starting = false;
+    place.failover_from.clear();
+    place.runner = st.cfg.name;
+    place.here = true;
+    broadcast(self, caf::make_message(dist_atoms::app_state::value, ev.app,
+                                      st.cfg.name, true));
+    // A takeover: only now is the app stopped where it ran.
+    if (as.type == "takeover")
+      if (auto k = kernel_of(st, as.from_node))
+        self->send(k, dist_atoms::release::value, ev.app);
+  } else if (ev.kind == lifecycle_kind::stopped
+             || ev.kind == lifecycle_kind::exited
+             || ev.kind == lifecycle_kind::crashed
+             || ev.kind == lifecycle_kind::start_failed) {
+    place.starting = false;
+    place.here = false;
+    if (place.runner == st.cfg.name) {
+      place.runner.clear();
+      broadcast(self, caf::make_message(dist_atoms::app_state::value, ev.app,
+                                        st.cfg.name, false));
+    }
+  }
 }
 
 // A name is held now: its awaiters get the actor.
@@ -284,6 +403,8 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
   st.cfg = std::move(cfg);
   st.mm = std::move(mm);
   st.globals = global_table{st.cfg.name};
+  for (auto& app : st.cfg.apps)
+    st.apps[app.name].cfg = app;
   self->system().registry().put(net_kernel_key,
                                 caf::actor_cast<caf::strong_actor_ptr>(self));
   self->attach_functor([sys = &self->system()] {
@@ -302,6 +423,15 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
                   : exit_reason_text(msg.reason);
         self->state.globals.remove_node(name);
         emit(self, lifecycle_kind::node_down, name, p.why);
+        for (auto& [app, place] : self->state.apps)
+          if (place.runner == name) {
+            place.runner.clear();
+            place.failover_from = name;
+            place.waiting = true;
+            self->delayed_send(self, place.cfg.failover_timeout,
+                               dist_atoms::failover::value, app);
+          }
+        decide_all(self);
         for (auto* listed_peer : listed(self->state))
           if (listed_peer->name == name)
             self->delayed_send(self, std::chrono::milliseconds(first_reconnect_ms),
@@ -443,6 +573,50 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
         st.awaiting.erase(i);
     },
     [self](global_atoms::names) { return self->state.globals.render(); },
+    [self](const lifecycle_event& ev) { local_app_event(self, ev); },
+    [self](dist_atoms::app_state, const std::string& app,
+           const std::string& node, bool running) {
+      auto& st = self->state;
+      auto i = st.apps.find(app);
+      if (i == st.apps.end() || node == st.cfg.name)
+        return;
+      auto& place = i->second;
+      if (running) {
+        place.runner = node;
+        place.failover_from.clear();
+        place.waiting = false;
+      } else if (place.runner == node) {
+        place.runner.clear();
+      }
+      decide(self, app);
+    },
+    [self](dist_atoms::release, const std::string& app) {
+      auto& st = self->state;
+      auto i = st.apps.find(app);
+      if (i == st.apps.end() || !i->second.here || !st.events)
+        return;
+      place_log(app, "taken over: stopping it here");
+      self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
+        .then([](caf::ok_atom) {}, [app](caf::error& err) {
+          place_log(app, "stop after takeover failed: " + describe_error(err));
+        });
+    },
+    [self](dist_atoms::failover, const std::string& app) {
+      auto& place = self->state.apps[app];
+      place.waiting = false;
+      decide(self, app);
+    },
+    [self](dist_atoms::where, const std::string& app)
+      -> caf::result<std::string> {
+      auto& st = self->state;
+      auto i = st.apps.find(app);
+      if (i == st.apps.end())
+        return make_error(runtime_errc::not_found,
+                          app + " is not a distributed application");
+      if (i->second.runner.empty())
+        return make_error(runtime_errc::not_found, app + " runs nowhere");
+      return i->second.runner;
+    },
     [self](dist_atoms::global_add, const std::string& name,
            const caf::actor& actor, const std::string& owner) {
       if (owner != self->state.cfg.name && actor)
@@ -453,10 +627,16 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
     [self](dist_atoms::listening, uint16_t port) {
       self->state.cfg.listen_port = port;
     },
-    // The controller runs: it gets the nodes up so far, then each change.
+    // The controller runs: it gets the nodes up so far, then each change;
+    // its events tell where distributed apps start and stop.
     [self](dist_atoms::controller, const caf::actor& ctl) {
       auto& st = self->state;
       st.events = ctl;
+      if (!st.apps.empty())
+        self->request(ctl, caf::infinite, ctl_atoms::subscribe::value,
+                      caf::actor{self})
+          .then([self](caf::ok_atom) { decide_all(self); },
+                [](caf::error&) {});
       for (auto& [name, p] : st.peers)
         if (p.up) {
           lifecycle_event ev;

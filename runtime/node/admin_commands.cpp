@@ -271,7 +271,7 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
       });
   } else if ((cmd == "nodes" && arity(0)) || (cmd == "globals" && arity(0))
              || (cmd == "whereis_global" && arity(1))
-             || (cmd == "connect" && arity(1))) {
+             || (cmd == "connect" && arity(1)) || (cmd == "where" && arity(1))) {
     if (!cfg.net_kernel) {
       s.reply("error: this node is not distributed (--dist-listen)\n");
       return;
@@ -280,6 +280,10 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
     if (cmd == "nodes") {
       self->request(cfg.net_kernel, query_timeout, dist_atoms::nodes::value)
         .then([s](std::string& text) { s.reply("ok\n" + text); }, on_error);
+    } else if (cmd == "where") {
+      self->request(cfg.net_kernel, query_timeout, dist_atoms::where::value, w[1])
+        .then([s](std::string& node) { s.reply("ok\n" + node + "\n"); },
+              on_error);
     } else if (cmd == "connect") {
       self->request(cfg.net_kernel, query_timeout, dist_atoms::connect::value, w[1])
         .then(
@@ -346,6 +350,7 @@ const char* admin_help() {
          "nodes                    this node and the nodes it knows: up|down, address\n"
          "connect NODE@HOST:PORT   connect to a node (net_adm:ping)\n"
          "globals                  the cluster's global names: NAME NODE\n"
+         "where APP                the node running a distributed application\n"
          "whereis_global NAME      the node holding a global name\n"
          "timeline                 every boot and stop step with its time\n"
          "restart                  run the boot script again in this process\n"

@@ -4,6 +4,10 @@ namespace relc {
 
 app_context::~app_context() = default;
 
+start_reason app_context::start_type() const {
+  return {};
+}
+
 application::~application() = default;
 
 caf::error application::start_phase(app_context&, const std::string&,

@@ -518,9 +518,10 @@ public:
     return rp;
   }
 
-  caf::result<caf::ok_atom> on_start_app(const std::string& name) {
+  caf::result<caf::ok_atom> on_start_app(const std::string& name,
+                                         start_reason why = {}) {
     auto rp = self_->make_response_promise<caf::ok_atom>();
-    enqueue([this, rp, name](std::function<void()> job_done) mutable {
+    enqueue([this, rp, name, why](std::function<void()> job_done) mutable {
       auto reply = [rp, job_done](caf::error err) mutable {
         answer(rp, err);
         job_done();
@@ -545,6 +546,8 @@ public:
       if (stopping_ || status_.state != node_state::started)
         return reply(make_error(runtime_errc::wrong_strategy,
                                  "the node is not started"));
+      if (rec->ctx)
+        rec->ctx->set_start_type(why);
       policy_->start_requested(*this, name, reply);
     });
     return rp;
@@ -1346,6 +1349,12 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
     [c](ctl_atoms::restart) { return c->on_restart(); },
     [c](ctl_atoms::start_app, const std::string& app) {
       return c->on_start_app(app);
+    },
+    // A distributed application's start by the net kernel (failover,
+    // takeover), which the app's start sees (app_context::start_type).
+    [c](ctl_atoms::start_app_as, const std::string& app,
+        const std::string& type, const std::string& from) {
+      return c->on_start_app(app, start_reason{type, from});
     },
     [c](ctl_atoms::stop_app, const std::string& app) {
       return c->on_stop_app(app);

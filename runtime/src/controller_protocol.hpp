@@ -18,6 +18,7 @@ using stop = caf::atom_constant<caf::atom("c_stop")>;         // -> ok
 using restart = caf::atom_constant<caf::atom("c_restart")>;   // -> ok | error
 using start_app = caf::atom_constant<caf::atom("c_start")>;   // name -> ok | error
 using stop_app = caf::atom_constant<caf::atom("c_stopapp")>;  // name -> ok | error
+using start_app_as = caf::atom_constant<caf::atom("c_startas")>; // name, type, from -> ok | error
 using apps = caf::atom_constant<caf::atom("c_apps")>;         // -> vector<running_app>
 using status = caf::atom_constant<caf::atom("c_status")>;     // -> node_status
 using timeline = caf::atom_constant<caf::atom("c_timeline")>; // -> vector<timeline_entry>

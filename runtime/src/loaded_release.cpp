@@ -102,6 +102,16 @@ void app_ctx::set_env(const std::string& key, term value) {
   app_.env.set(key, std::move(value));
 }
 
+start_reason app_ctx::start_type() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return start_type_;
+}
+
+void app_ctx::set_start_type(start_reason why) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  start_type_ = std::move(why);
+}
+
 std::vector<std::pair<std::string, term>>
 app_ctx::find_env_vars(const std::string& key) const {
   std::vector<std::pair<std::string, term>> result;

@@ -85,6 +85,9 @@ public:
   std::vector<std::pair<std::string, term>>
   find_env_vars(const std::string& key) const override;
   caf::expected<caf::actor> start_included(const std::string& app) override;
+  start_reason start_type() const override;
+  /// Set by the controller before a start (read by app code).
+  void set_start_type(start_reason why);
   registry_actor registry() override;
   void adopt(const caf::actor& actor) override;
   caf::expected<caf::actor> spawn_module(const std::string& module,
@@ -109,8 +112,9 @@ private:
 
   loaded_release& owner_;
   app_record& app_;
-  std::mutex mtx_;
+  mutable std::mutex mtx_;
   std::vector<std::pair<std::string, caf::actor>> included_;
+  start_reason start_type_;
   // The app's one blocking caller, made on first use. Its callbacks run
   // one at a time, but an abandoned one may still run when the app starts
   // again: a caller in use is not shared, that call makes its own.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "relc/runtime/log.hpp"
@@ -55,13 +56,33 @@ private:
     std::vector<bool> ends_boot;
   };
 
+  // The apps of kernel env `distributed`: the net kernel starts each on
+  // the node the cluster picks (docs/distribution.md), not the boot.
+  static std::set<std::string> distributed_apps(controller_ops& ops) {
+    std::set<std::string> result;
+    auto* kernel = ops.release().find("kernel");
+    auto list = kernel ? kernel->env.get("distributed") : term{};
+    if (list.is_list())
+      for (auto& entry : list.as_list())
+        if (auto* app = entry.is_map() ? entry.find("app") : nullptr;
+            app && app->is_string())
+          result.insert(app->as_string());
+    return result;
+  }
+
   static start_list apps_to_start(controller_ops& ops) {
     start_list result;
+    auto distributed = distributed_apps(ops);
     for (auto& a : ops.release().apps) {
       if (a->plan.name == "kernel")
         continue;
       if (!started_by_controller(*a)) {
         ops.step("loaded " + a->plan.name);
+        continue;
+      }
+      if (distributed.count(a->plan.name) > 0) {
+        ops.step("loaded " + a->plan.name
+                 + " (distributed: the cluster picks its node)");
         continue;
       }
       result.names.push_back(a->plan.name);

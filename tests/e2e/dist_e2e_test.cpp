@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
 #include <thread>
 
 #include "test_support.hpp"
@@ -302,13 +303,19 @@ struct probe_cluster {
 
   bool shows(const std::string& name, const std::string& cmd,
              const std::string& text, std::chrono::milliseconds limit = 5s) {
+    return shows(name, cmd, "", text, limit);
+  }
+
+  // Waits until `cmd ARG` on `name` answers `text`.
+  bool shows(const std::string& name, const std::string& cmd,
+             const std::string& arg, const std::string& text,
+             std::chrono::milliseconds limit = 5s) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     do {
-      if (ctl(name, cmd).out == text)
+      if (ctl(name, cmd, arg).out == text)
         return true;
       std::this_thread::sleep_for(20ms);
     } while (std::chrono::steady_clock::now() < deadline);
-    INFO(ctl(name, cmd).out);
     return false;
   }
 };
@@ -404,4 +411,59 @@ TEST_CASE("a partition (a node stopped past the detection time, then "
   CHECK(c.shows("a", "nodes", "a self 127.0.0.1:" + std::to_string(pa)
                                 + " insecure\nb up 127.0.0.1:" + std::to_string(pb)
                                 + "\n", 10s));
+}
+
+namespace {
+
+// Args for node `name` of a three-node cluster where p is distributed over
+// [n1, [n2, n3]]: each node lists the others as optional.
+std::vector<std::string> three_node_args(const std::string& name,
+                                         const std::map<std::string, int>& ports) {
+  std::string optional;
+  for (auto& [n, port] : ports)
+    if (n != name)
+      optional += (optional.empty() ? "" : ",") + n + "@127.0.0.1:"
+                  + std::to_string(port);
+  return {"--middleman.heartbeat-interval=100ms",
+          "--middleman.connection-timeout=600ms",
+          "--env", "kernel.sync_nodes_optional=[" + optional + "]",
+          "--env", "kernel.sync_nodes_timeout=300",
+          "--env", "kernel.distributed=[{app: p, failover_timeout: 300, "
+                   "nodes: [n1, [n2, n3]]}]"};
+}
+
+} // namespace
+
+TEST_CASE("a distributed app runs on the first node of its list, fails over "
+          "when that node is killed, and is taken back when it returns",
+          "[e2e][dist]") {
+  probe_cluster c{"show: []"};
+  std::map<std::string, int> ports{{"n1", free_port()}, {"n2", free_port()},
+                                   {"n3", free_port()}};
+  auto& n1 = c.boot("n1", ports["n1"], three_node_args("n1", ports));
+  auto& n2 = c.boot("n2", ports["n2"], three_node_args("n2", ports));
+  auto& n3 = c.boot("n3", ports["n3"], three_node_args("n3", ports));
+  CHECK(n1.wait_for("probe p: start\n"));
+  for (auto* n : {"n1", "n2", "n3"})
+    CHECK(c.shows(n, "where", "p", "n1\n") );
+  CHECK(n2.err().find("probe p: start") == std::string::npos);
+  CHECK(n3.err().find("probe p: start") == std::string::npos);
+  CHECK(c.ctl("n2", "apps").out.find("p 1.0") == std::string::npos);
+  // Failover: n1 dies; after the failover timeout n2 (first of the equal
+  // pair by name) starts p, told where it comes from.
+  n1.signal(SIGKILL);
+  CHECK(n2.wait_for("probe p: start type failover from n1"));
+  CHECK(c.shows("n3", "where", "p", "n2\n"));
+  CHECK(n3.err().find("probe p: start") == std::string::npos);
+  CHECK(n2.err().find("distributed app p: starting here (failover from n1)")
+        != std::string::npos);
+  // Takeover: n1 comes back, starts p before n2 stops it.
+  auto& again = c.boot("n1", ports["n1"], three_node_args("n1", ports));
+  CHECK(again.wait_for("probe p: start type takeover from n2"));
+  CHECK(n2.wait_for("distributed app p: taken over: stopping it here"));
+  CHECK(n2.wait_for("probe p: stop"));
+  for (auto* n : {"n1", "n2", "n3"})
+    CHECK(c.shows(n, "where", "p", "n1\n"));
+  CHECK(c.ctl("n2", "apps").out.find("p 1.0") == std::string::npos);
+  CHECK(c.ctl("n1", "apps").out.find("p 1.0") != std::string::npos);
 }

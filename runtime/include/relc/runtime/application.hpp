@@ -37,6 +37,14 @@ caf::expected<R> reply_as(caf::expected<caf::message> reply) {
   return reply->template get_as<R>(0);
 }
 
+/// How an application's start came about (OTP's StartType): `normal`, or
+/// for a distributed application `failover` or `takeover`, with the node
+/// it comes from (docs/distribution.md).
+struct start_reason {
+  std::string type = "normal";
+  std::string from_node;
+};
+
 /// What the runtime gives an application's callbacks: the actor system the
 /// app runs in, its name and its configuration. Implemented by the runtime.
 class app_context {
@@ -68,6 +76,10 @@ public:
   /// (app, value) pairs (setup:find_env_vars).
   virtual std::vector<std::pair<std::string, term>>
   find_env_vars(const std::string& key) const = 0;
+
+  /// Why this start happens: `normal`, or `failover`/`takeover` of a
+  /// distributed application with the node it comes from.
+  virtual start_reason start_type() const;
 
   /// Starts included application `app` (one of this app's
   /// included_applications) by calling its `start` callback, and returns its
