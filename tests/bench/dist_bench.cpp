@@ -2,9 +2,23 @@
 // in one process over real loopback sockets (CAF allows two actor systems
 // in a process): time from a node's start to its sync with the other,
 // global-name lookups, and small messages per second over TLS beside the
-// same over plain TCP. Medians (min-max) of R rounds. Not a test.
+// same over plain TCP. Then, with three real node processes of a one-app
+// release where the app is distributed over [n1, [n2, n3]]: SIGKILL of n1
+// until the app has started on n2 (from the reports' timestamps), and on
+// n1's return, its takeover start until n2 has stopped the app. Medians
+// (min-max) of R rounds. Not a test.
 // Usage: dist_bench [MESSAGES] [--runs R]
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +36,8 @@
 #include "relc/runtime/global_names.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
+#include "synthetic_release.hpp"
+#include "bench_process.hpp"
 
 extern "C" relc::dist_service* relc_dist_make(const relc::dist_settings*);
 
@@ -193,6 +209,153 @@ round_result one_round(bool tls, const fs::path& certs, int messages) {
   return r;
 }
 
+// -- failover and takeover between real node processes ----------------------
+
+constexpr int failover_timeout_ms = 500;
+
+struct node_process {
+  int pid = -1;
+  std::string log;
+};
+
+node_process start_node(const std::string& root, const std::string& name,
+                        const std::map<std::string, int>& ports,
+                        const std::string& log) {
+  std::string optional;
+  for (auto& [n, port] : ports)
+    if (n != name)
+      optional += (optional.empty() ? "" : ",") + n + "@127.0.0.1:"
+                  + std::to_string(port);
+  std::vector<std::string> args{
+    RELC_BENCH_RELC, "boot", root, "--name", name, "--dist-insecure",
+    "--dist-listen", "127.0.0.1:" + std::to_string(ports.at(name)),
+    "--env", "kernel.sync_nodes_optional=[" + optional + "]",
+    "--env", "kernel.sync_nodes_timeout=200",
+    "--env", "kernel.distributed=[{app: app_0, failover_timeout: "
+               + std::to_string(failover_timeout_ms) + ", nodes: [n1, [n2, n3]]}]"};
+  node_process p;
+  p.log = log;
+  p.pid = fork();
+  if (p.pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return p;
+}
+
+void stop_node(node_process& p) {
+  if (p.pid > 0) {
+    kill(p.pid, SIGKILL);
+    waitpid(p.pid, nullptr, 0);
+  }
+  p.pid = -1;
+}
+
+// The time (ms since the epoch) of the first report in `log` holding
+// `needle`, waiting up to 10 s; -1 if none.
+double report_time(const std::string& log, const std::string& needle) {
+  auto deadline = clock_type::now() + 10s;
+  while (clock_type::now() < deadline) {
+    std::ifstream in{log};
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(needle) == std::string::npos || line.size() < 24)
+        continue;
+      std::tm tm{};
+      int ms = 0;
+      if (sscanf(line.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+                 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+        continue;
+      tm.tm_year -= 1900;
+      tm.tm_mon -= 1;
+      return static_cast<double>(timegm(&tm)) * 1000 + ms;
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+  return -1;
+}
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void failover_rounds(const fs::path& dir, int runs) {
+  relc::bench::make_synthetic_release(dir.string(), 1, 1, RELC_BENCH_APP_LIB);
+  auto out = dir / "out";
+  if (relc::bench::run_command({RELC_BENCH_RELC, "build",
+                                (dir / "synthetic.rel").string(), "--lib-dir",
+                                (dir / "lib").string(), "--out", out.string(),
+                                "--no-tar"})
+      != 0) {
+    fprintf(stderr, "dist_bench: relc build failed\n");
+    exit(1);
+  }
+  auto root = (out / "synthetic").string();
+  figures failover, takeover;
+  const std::string started = "application app_0 started";
+  const std::string stopped = "application app_0 stopped";
+  for (int i = 0; i < runs; ++i) {
+    std::map<std::string, int> ports{{"n1", free_port()}, {"n2", free_port()},
+                                     {"n3", free_port()}};
+    auto log = [&](const std::string& n, int k) {
+      return (dir / (n + "-" + std::to_string(i) + "-" + std::to_string(k) + ".log")).string();
+    };
+    auto n1 = start_node(root, "n1", ports, log("n1", 0));
+    if (report_time(n1.log, started) < 0) {
+      fprintf(stderr, "dist_bench: app_0 never started on n1 (%s)\n", n1.log.c_str());
+      exit(1);
+    }
+    auto n2 = start_node(root, "n2", ports, log("n2", 0));
+    auto n3 = start_node(root, "n3", ports, log("n3", 0));
+    report_time(n2.log, "init: started");
+    report_time(n3.log, "init: started");
+    std::this_thread::sleep_for(100ms);
+    auto killed = now_ms();
+    stop_node(n1);
+    auto up = report_time(n2.log, started);
+    if (up < 0) {
+      fprintf(stderr, "dist_bench: no failover to n2 (%s)\n", n2.log.c_str());
+      exit(1);
+    }
+    failover.add(up - killed);
+    auto back = start_node(root, "n1", ports, log("n1", 1));
+    auto taken = report_time(back.log, started);
+    auto gone = report_time(n2.log, stopped);
+    if (taken < 0 || gone < 0) {
+      fprintf(stderr, "dist_bench: no takeover by n1 (%s)\n", back.log.c_str());
+      exit(1);
+    }
+    takeover.add(gone - taken);
+    for (auto* p : {&back, &n2, &n3})
+      stop_node(*p);
+  }
+  printf("failover (SIGKILL of n1 until app_0 started on n2, failover_timeout "
+         "%d ms): %s; over the timeout: target <= 200 ms\n", failover_timeout_ms,
+         failover.text("ms").c_str());
+  printf("takeover (app_0 started on n1 until stopped on n2): %s; target <= 200 ms\n",
+         takeover.text("ms").c_str());
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -230,6 +393,7 @@ int main(int argc, char** argv) {
     (tls ? tls_rate : tcp_rate) = rate.xs[rate.xs.size() / 2];
   }
   printf("TLS / plain TCP message rate: %.2f\n", tls_rate / tcp_rate);
+  failover_rounds(certs / "failover", runs);
   fs::remove_all(certs);
   return 0;
 }
