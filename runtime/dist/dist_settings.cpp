@@ -177,12 +177,12 @@ caf::expected<dist_check> make_dist_settings(const dist_flags& flags,
                                                + env.timeout.to_string());
     s.sync_timeout = std::chrono::milliseconds{env.timeout.as_integer()};
   }
+  // One sys.config for every node of a cluster lists each node: a node
+  // skips itself (as OTP does).
   for (auto* peers : {&s.mandatory, &s.optional})
-    for (auto& p : *peers)
-      if (p.name == name)
-        return env_error(peers == &s.mandatory ? "sync_nodes_mandatory"
-                                               : "sync_nodes_optional",
-                         p.text() + " is this node's own name");
+    peers->erase(std::remove_if(peers->begin(), peers->end(),
+                                [&](const dist_peer& p) { return p.name == name; }),
+                 peers->end());
   s.insecure = flags.insecure;
   if (s.insecure) {
     if (!flags.cert.empty() || !flags.key.empty() || !flags.ca.empty())

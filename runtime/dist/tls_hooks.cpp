@@ -1,4 +1,17 @@
-// Refused TLS peers, in the node's log. CAF's TLS sessions (libcaf_openssl)
+// What this plugin changes in CAF's TLS layer (libcaf_openssl), by
+// interposing OpenSSL functions CAF calls: the plugin is first in the
+// lookup scope of the libraries it loads, so CAF's calls resolve here, and
+// RTLD_NEXT is OpenSSL's own function.
+//
+// 1. A clean error queue before each TLS I/O call. OpenSSL's SSL_get_error
+//    reads the thread's error queue, which must be empty before the call;
+//    CAF does not clear it, and on OpenSSL 3 a peer that dies leaves an
+//    entry (unexpected EOF) on the multiplexer thread, so the next call of
+//    any other session on that thread was taken for a failure and a healthy
+//    connection was closed: with three nodes, killing one dropped the link
+//    between the other two.
+//
+// 2. Refused TLS peers, in the node's log. CAF's TLS sessions
 // verify certificates both ways but say nothing when they refuse one, so
 // this plugin interposes OpenSSL's SSL_CTX_set_verify, which CAF calls for
 // every session it makes: the session gets a verify callback that logs a
@@ -16,6 +29,7 @@
 
 #include <string>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -63,7 +77,10 @@ int log_refused_certificate(int ok, X509_STORE_CTX* ctx) {
 }
 
 void log_fatal_alert(const SSL* ssl, int where, int ret) {
-  if (!(where & SSL_CB_ALERT) || SSL_alert_type_string(ret)[0] != 'F')
+  // Only a handshake's alert is a refusal; later ones end a connection
+  // whose loss the node_down line reports.
+  if (!(where & SSL_CB_ALERT) || SSL_alert_type_string(ret)[0] != 'F'
+      || SSL_is_init_finished(ssl))
     return;
   if (where & SSL_CB_READ) {
     relc::log(relc::log_level::warning, "dist",
@@ -89,4 +106,39 @@ SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callback) {
     SSL_CTX_set_info_callback(ctx, log_fatal_alert);
   }
   real(ctx, mode, callback);
+}
+
+namespace {
+
+template <class Fn>
+Fn real_function(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) int
+SSL_read(SSL* ssl, void* buf, int num) {
+  static auto real = real_function<int (*)(SSL*, void*, int)>("SSL_read");
+  ERR_clear_error();
+  return real(ssl, buf, num);
+}
+
+extern "C" __attribute__((visibility("default"))) int
+SSL_write(SSL* ssl, const void* buf, int num) {
+  static auto real = real_function<int (*)(SSL*, const void*, int)>("SSL_write");
+  ERR_clear_error();
+  return real(ssl, buf, num);
+}
+
+extern "C" __attribute__((visibility("default"))) int SSL_connect(SSL* ssl) {
+  static auto real = real_function<int (*)(SSL*)>("SSL_connect");
+  ERR_clear_error();
+  return real(ssl);
+}
+
+extern "C" __attribute__((visibility("default"))) int SSL_accept(SSL* ssl) {
+  static auto real = real_function<int (*)(SSL*)>("SSL_accept");
+  ERR_clear_error();
+  return real(ssl);
 }
