@@ -35,6 +35,11 @@ using reconnect = caf::atom_constant<caf::atom("d_reconn")>;
 using app_state = caf::atom_constant<caf::atom("d_appst")>;
 /// Peer to peer: (release, app) the sender took `app` over: stop it here.
 using release = caf::atom_constant<caf::atom("d_release")>;
+/// Admin: (app_control, app, start) -> std::string: what was done, or
+/// "local" when `app` is not distributed (the controller's then).
+using app_control = caf::atom_constant<caf::atom("d_appctl")>;
+/// Peer to peer: (app_enabled, app, enabled) a cluster-wide start or stop.
+using app_enabled = caf::atom_constant<caf::atom("d_appen")>;
 /// Internal: (failover, app) the failover timeout of `app` passed.
 using failover = caf::atom_constant<caf::atom("d_failov")>;
 /// Admin: (where, app) -> std::string: the node running it | error.

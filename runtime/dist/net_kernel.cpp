@@ -52,6 +52,7 @@ struct app_place {
   start_reason starting_as;  ///< ... of this type
   std::string failover_from; ///< its node went down: wait, then fail over
   bool waiting = false;      ///< the failover timeout has not passed yet
+  bool enabled = true;       ///< false after a cluster-wide stop
 };
 
 struct kernel_state {
@@ -118,11 +119,15 @@ void node_up(kernel_ptr self, const std::string& name,
   for (auto& [gname, actor] : self->state.globals.owned())
     self->send(kernel, dist_atoms::global_add::value, gname, actor,
                self->state.cfg.name);
-  // ... and where this node runs distributed apps.
-  for (auto& [app, place] : self->state.apps)
+  // ... and where this node runs distributed apps, and which are stopped
+  // cluster-wide.
+  for (auto& [app, place] : self->state.apps) {
     if (place.here && place.runner == self->state.cfg.name)
       self->send(kernel, dist_atoms::app_state::value, app,
                  self->state.cfg.name, true);
+    if (!place.enabled)
+      self->send(kernel, dist_atoms::app_enabled::value, app, false);
+  }
   decide_all(self);
 }
 
@@ -151,7 +156,7 @@ void place_log(const std::string& app, const std::string& text) {
 void decide(kernel_ptr self, const std::string& app) {
   auto& st = self->state;
   auto& place = st.apps[app];
-  if (!st.events || place.starting || place.here)
+  if (!st.events || place.starting || place.here || !place.enabled)
     return;
   auto live = live_nodes(st);
   if (!place.runner.empty() && live.count(place.runner) == 0)
@@ -600,6 +605,40 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
         .then([](caf::ok_atom) {}, [app](caf::error& err) {
           place_log(app, "stop after takeover failed: " + describe_error(err));
         });
+    },
+    // A cluster-wide start or stop (admin start_app/stop_app on any node).
+    [self](dist_atoms::app_control, const std::string& app,
+           bool start) -> caf::result<std::string> {
+      auto& st = self->state;
+      auto i = st.apps.find(app);
+      if (i == st.apps.end())
+        return std::string{"local"};
+      broadcast(self, caf::make_message(dist_atoms::app_enabled::value, app,
+                                        start));
+      self->send(self, dist_atoms::app_enabled::value, app, start);
+      if (start)
+        return app + " started on the cluster: it runs where its list says\n";
+      return app + " stopped on the cluster"
+             + (i->second.runner.empty() ? std::string{}
+                                         : " (it ran on " + i->second.runner + ")")
+             + "\n";
+    },
+    [self](dist_atoms::app_enabled, const std::string& app, bool enabled) {
+      auto& st = self->state;
+      auto i = st.apps.find(app);
+      if (i == st.apps.end() || i->second.enabled == enabled)
+        return;
+      auto& place = i->second;
+      place.enabled = enabled;
+      place_log(app, enabled ? "started on the cluster" : "stopped on the cluster");
+      if (enabled) {
+        decide(self, app);
+      } else if (place.here && st.events) {
+        self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
+          .then([](caf::ok_atom) {}, [app](caf::error& err) {
+            place_log(app, "stop failed: " + describe_error(err));
+          });
+      }
     },
     [self](dist_atoms::failover, const std::string& app) {
       auto& place = self->state.apps[app];

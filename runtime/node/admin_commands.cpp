@@ -214,10 +214,25 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
     }
     s.ask<caf::ok_atom>(query_timeout, ok, ctl_atoms::env_set::value, w[1],
                         w[2], parsed.value);
-  } else if (cmd == "start_app" && arity(1)) {
-    s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::start_app::value, w[1]);
-  } else if (cmd == "stop_app" && arity(1)) {
-    s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::stop_app::value, w[1]);
+  } else if ((cmd == "start_app" || cmd == "stop_app") && arity(1)) {
+    auto local = [s, start = cmd == "start_app", app = w[1], ok] {
+      if (start)
+        s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::start_app::value, app);
+      else
+        s.ask<caf::ok_atom>(caf::infinite, ok, ctl_atoms::stop_app::value, app);
+    };
+    if (!cfg.net_kernel)
+      return local();
+    // A distributed app starts and stops on the whole cluster.
+    self->request(cfg.net_kernel, query_timeout, dist_atoms::app_control::value,
+                  w[1], cmd == "start_app")
+      .then(
+        [s, local](std::string& done) {
+          if (done == "local")
+            return local();
+          s.reply("ok\n" + done);
+        },
+        [s](caf::error& err) { s.reply(error_reply(err)); });
   } else if (cmd == "restart" && arity(0)) {
     // Answers once the node is started again (with status' note, if any).
     auto ctl = s.controller();

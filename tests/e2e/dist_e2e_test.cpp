@@ -482,6 +482,19 @@ TEST_CASE("a distributed app runs on the first node of its list, fails over "
     CHECK(c.shows(n, "where", "p", "n1\n"));
   CHECK(c.ctl("n2", "apps").out.find("p 1.0") == std::string::npos);
   CHECK(c.ctl("n1", "apps").out.find("p 1.0") != std::string::npos);
+  // A cluster-wide stop from any node, and a start that lets the list
+  // decide again.
+  auto stop = c.ctl("n3", "stop_app", "p");
+  CHECK(stop.out == "p stopped on the cluster (it ran on n1)\n");
+  CHECK(again.wait_for("probe p: stop"));
+  for (auto* n : {"n1", "n2", "n3"}) {
+    auto where = c.ctl(n, "where", "p");
+    CHECK(where.out + where.err == "relc: error: p runs nowhere\n");
+  }
+  CHECK(c.ctl("n2", "start_app", "p").out
+        == "p started on the cluster: it runs where its list says\n");
+  for (auto* n : {"n1", "n2", "n3"})
+    CHECK(c.shows(n, "where", "p", "n1\n"));
   // n3, of equal priority with n2, never ran it, and no link dropped.
   CHECK(n3.err().find("probe p: start") == std::string::npos);
   CHECK(n3.err().find("node down: n2") == std::string::npos);
