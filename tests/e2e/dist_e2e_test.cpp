@@ -357,6 +357,21 @@ TEST_CASE("a global name registered on one node is found on another, and "
   CHECK(c.shows("a", "globals", ""));
 }
 
+TEST_CASE("a node awaiting a global name gets it when a node that holds "
+          "it joins", "[e2e][dist]") {
+  probe_cluster c{"await_global: svc"};
+  int pa = free_port(), pb = free_port();
+  auto& b = c.boot("b", pb);
+  CHECK(c.ctl("b", "globals").out.empty());
+  auto& a = c.boot("a", pa,
+                   {"--env", "p.await_global=none", "--env", "p.register_global_as=svc",
+                    "--env", "kernel.sync_nodes_mandatory=[b@127.0.0.1:"
+                               + std::to_string(pb) + "]"});
+  REQUIRE(a.wait_for("probe p: registered global svc"));
+  CHECK(b.wait_for("probe p: awaited global svc\n"));
+  CHECK(b.err().find("await global svc failed") == std::string::npos);
+}
+
 TEST_CASE("a name held on both sides when two nodes meet keeps the holder on "
           "the node that sorts first, and the other holder is told",
           "[e2e][dist]") {
