@@ -53,6 +53,7 @@ struct app_place {
   std::string failover_from; ///< its node went down: wait, then fail over
   bool waiting = false;      ///< the failover timeout has not passed yet
   bool enabled = true;       ///< false after a cluster-wide stop
+  bool releasing = false;    ///< taken over: its stop here is under way
 };
 
 struct kernel_state {
@@ -205,18 +206,20 @@ void local_app_event(kernel_ptr self, const lifecycle_event& ev) {
     place.failover_from.clear();
     place.runner = st.cfg.name;
     place.here = true;
-    broadcast(self, caf::make_message(dist_atoms::app_state::value, ev.app,
-                                      st.cfg.name, true));
-    // A takeover: only now is the app stopped where it ran.
+    // A takeover: only now is the app stopped where it ran (told before
+    // the news that it runs here, which would read as a conflict there).
     if (as.type == "takeover")
       if (auto k = kernel_of(st, as.from_node))
         self->send(k, dist_atoms::release::value, ev.app);
+    broadcast(self, caf::make_message(dist_atoms::app_state::value, ev.app,
+                                      st.cfg.name, true));
   } else if (ev.kind == lifecycle_kind::stopped
              || ev.kind == lifecycle_kind::exited
              || ev.kind == lifecycle_kind::crashed
              || ev.kind == lifecycle_kind::start_failed) {
     place.starting = false;
     place.here = false;
+    place.releasing = false;
     if (place.runner == st.cfg.name) {
       place.runner.clear();
       broadcast(self, caf::make_message(dist_atoms::app_state::value, ev.app,
@@ -586,6 +589,27 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
       if (i == st.apps.end() || node == st.cfg.name)
         return;
       auto& place = i->second;
+      if (running && place.here && !place.starting && !place.releasing) {
+        // Both run it (a partition healed, or a node booted before it saw
+        // the others): the holder of higher priority keeps it, by name
+        // within a group; the other stops it here.
+        auto mine = place.cfg.priority(st.cfg.name);
+        auto theirs = place.cfg.priority(node);
+        bool they_win = theirs >= 0
+                        && (theirs < mine || (theirs == mine && node < st.cfg.name));
+        if (!they_win)
+          return;
+        place_log(app, "runs on " + node + " too, which comes first: stopping "
+                       "it here");
+        place.runner = node;
+        place.releasing = true;
+        if (st.events)
+          self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
+            .then([](caf::ok_atom) {}, [app](caf::error& err) {
+              place_log(app, "stop failed: " + describe_error(err));
+            });
+        return;
+      }
       if (running) {
         place.runner = node;
         place.failover_from.clear();
@@ -598,9 +622,11 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
     [self](dist_atoms::release, const std::string& app) {
       auto& st = self->state;
       auto i = st.apps.find(app);
-      if (i == st.apps.end() || !i->second.here || !st.events)
+      if (i == st.apps.end() || !i->second.here || i->second.releasing
+          || !st.events)
         return;
       place_log(app, "taken over: stopping it here");
+      i->second.releasing = true;
       self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
         .then([](caf::ok_atom) {}, [app](caf::error& err) {
           place_log(app, "stop after takeover failed: " + describe_error(err));

@@ -489,7 +489,11 @@ TEST_CASE("a distributed app runs on the first node of its list, fails over "
   CHECK(n2.err().find("distributed app p: starting here (failover from n1)")
         != std::string::npos);
   // Takeover: n1 comes back, starts p before n2 stops it.
-  auto& again = c.boot("n1", ports["n1"], args("n1"));
+  // (A longer sync: its peers run, so it ends once both are connected,
+  // and a slow handshake does not make n1 boot alone.)
+  auto& again = c.boot("n1", ports["n1"],
+                       cat(args("n1"), std::vector<std::string>{
+                                         "--env", "kernel.sync_nodes_timeout=10000"}));
   CHECK(again.wait_for("probe p: start type takeover from n2"));
   CHECK(n2.wait_for("distributed app p: taken over: stopping it here"));
   CHECK(n2.wait_for("probe p: stop"));
@@ -514,4 +518,25 @@ TEST_CASE("a distributed app runs on the first node of its list, fails over "
   CHECK(n3.err().find("probe p: start") == std::string::npos);
   CHECK(n3.err().find("node down: n2") == std::string::npos);
   CHECK(n2.err().find("node down: n3") == std::string::npos);
+}
+
+TEST_CASE("two nodes that both run a distributed app when they meet keep it "
+          "on the one that comes first", "[e2e][dist]") {
+  probe_cluster c{"show: []"};
+  int p1 = free_port(), p2 = free_port();
+  std::vector<std::string> dist{
+    "--env", "kernel.distributed=[{app: p, failover_timeout: 100, nodes: [n1, n2]}]"};
+  // Neither lists the other: each boots alone and starts p.
+  auto& n1 = c.boot("n1", p1, dist);
+  auto& n2 = c.boot("n2", p2, dist);
+  REQUIRE(n1.wait_for("probe p: start\n"));
+  REQUIRE(n2.wait_for("probe p: start\n"));
+  auto up = c.ctl("n2", "connect", "n1@127.0.0.1:" + std::to_string(p1));
+  CHECK(up.out == "n1@127.0.0.1:" + std::to_string(p1) + " up\n");
+  CHECK(n2.wait_for("distributed app p: runs on n1 too, which comes first: "
+                    "stopping it here"));
+  CHECK(n2.wait_for("probe p: stop"));
+  for (auto* n : {"n1", "n2"})
+    CHECK(c.shows(n, "where", "p", "n1\n"));
+  CHECK(n1.err().find("probe p: stop") == std::string::npos);
 }
