@@ -193,6 +193,14 @@ void decide_all(kernel_ptr self) {
     decide(self, app);
 }
 
+// Of two nodes that both run `app`, whether `a` keeps it: higher priority,
+// or the first by name within a group.
+bool comes_first(const dist_app& app, const std::string& a,
+                 const std::string& b) {
+  auto pa = app.priority(a), pb = app.priority(b);
+  return pa >= 0 && (pb < 0 || pa < pb || (pa == pb && a < b));
+}
+
 // A lifecycle event of this node's controller about a distributed app.
 void local_app_event(kernel_ptr self, const lifecycle_event& ev) {
   auto& st = self->state;
@@ -202,10 +210,24 @@ void local_app_event(kernel_ptr self, const lifecycle_event& ev) {
   auto& place = i->second;
   if (ev.kind == lifecycle_kind::started) {
     auto as = place.starting_as;
+    // News that another node runs it came while this start was under way.
+    auto other = place.runner;
     place.starting = false;
     place.failover_from.clear();
     place.runner = st.cfg.name;
     place.here = true;
+    if (!other.empty() && other != st.cfg.name && as.type != "takeover"
+        && kernel_of(st, other) && comes_first(place.cfg, other, st.cfg.name)) {
+      place_log(ev.app, "runs on " + other + " too, which comes first: "
+                        "stopping it here");
+      place.runner = other;
+      place.releasing = true;
+      self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, ev.app)
+        .then([](caf::ok_atom) {}, [app = ev.app](caf::error& err) {
+          place_log(app, "stop failed: " + describe_error(err));
+        });
+      return;
+    }
     // A takeover: only now is the app stopped where it ran (told before
     // the news that it runs here, which would read as a conflict there).
     if (as.type == "takeover")
@@ -483,6 +505,12 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
       st.sync = self->make_response_promise();
       st.syncing = true;
       connect_listed(self);
+      // The listed nodes may have connected already (their reconnects find
+      // this node as soon as it listens).
+      auto promise = st.sync;
+      check_sync(self);
+      if (!st.syncing)
+        return promise;
       if (st.cfg.sync_timeout.count() > 0) {
         self->delayed_send(self, st.retry_delay, dist_atoms::retry::value);
         self->delayed_send(self, st.cfg.sync_timeout,
@@ -593,11 +621,7 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
         // Both run it (a partition healed, or a node booted before it saw
         // the others): the holder of higher priority keeps it, by name
         // within a group; the other stops it here.
-        auto mine = place.cfg.priority(st.cfg.name);
-        auto theirs = place.cfg.priority(node);
-        bool they_win = theirs >= 0
-                        && (theirs < mine || (theirs == mine && node < st.cfg.name));
-        if (!they_win)
+        if (!comes_first(place.cfg, node, st.cfg.name))
           return;
         place_log(app, "runs on " + node + " too, which comes first: stopping "
                        "it here");

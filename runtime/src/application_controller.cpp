@@ -880,10 +880,16 @@ private:
     }
     e.state = run_state::running;
     started_order_.push_back(name);
+    // A distributed app's placement: the event and the line say why it
+    // started here (`failover from n1`, `takeover from n2`).
+    auto why = rec->ctx ? rec->ctx->start_type() : start_reason{};
+    auto placed = why.type == "normal" ? std::string{}
+                                       : why.type + " from " + why.from_node;
     log(log_level::info, "application_controller",
         "application " + name + " started (type "
-          + to_string(rec->plan.type) + ")");
-    emit(lifecycle_kind::started, name);
+          + to_string(rec->plan.type) + (placed.empty() ? "" : ", " + placed)
+          + ")");
+    emit(lifecycle_kind::started, name, {}, placed);
     done({});
     continue_stop(); // a stop that waited for this start goes on
   }

@@ -484,6 +484,7 @@ TEST_CASE("a distributed app runs on the first node of its list, fails over "
   // pair by name) starts p, told where it comes from.
   n1.signal(SIGKILL);
   CHECK(n2.wait_for("probe p: start type failover from n1"));
+  CHECK(n2.wait_for("application p started (type permanent, failover from n1)"));
   CHECK(c.shows("n3", "where", "p", "n2\n"));
   CHECK(n3.err().find("probe p: start") == std::string::npos);
   CHECK(n2.err().find("distributed app p: starting here (failover from n1)")
@@ -495,6 +496,7 @@ TEST_CASE("a distributed app runs on the first node of its list, fails over "
                        cat(args("n1"), std::vector<std::string>{
                                          "--env", "kernel.sync_nodes_timeout=10000"}));
   CHECK(again.wait_for("probe p: start type takeover from n2"));
+  CHECK(again.wait_for("application p started (type permanent, takeover from n2)"));
   CHECK(n2.wait_for("distributed app p: taken over: stopping it here"));
   CHECK(n2.wait_for("probe p: stop"));
   for (auto* n : {"n1", "n2", "n3"})

@@ -14,7 +14,8 @@ namespace relc {
 /// What happened.
 enum class lifecycle_kind {
   loaded,       ///< the app's library and env are loaded (before boot)
-  started,      ///< its start and start phases completed
+  started,      ///< its start and start phases completed (`detail`: a
+                ///< distributed app's `failover from N` or `takeover from N`)
   start_failed, ///< its start, a start phase, or a dependency failed
   phase,        ///< one start phase completed (`detail` names it)
   stopped,      ///< it was stopped on purpose (a stop asked for)
@@ -36,7 +37,9 @@ struct lifecycle_event {
   std::string app;
   lifecycle_kind kind = lifecycle_kind::loaded;
   std::string reason;
-  /// The phase (kind phase) or function (kind call_failed); else empty.
+  /// The phase (kind phase), the function (kind call_failed), why a
+  /// distributed app started here (kind started: `failover from n1`,
+  /// `takeover from n2`), the node (node_up, node_down); else empty.
   std::string detail;
   /// Time since the node was created.
   std::chrono::microseconds at{0};
