@@ -201,6 +201,27 @@ bool comes_first(const dist_app& app, const std::string& a,
   return pa >= 0 && (pb < 0 || pa < pb || (pa == pb && a < b));
 }
 
+// Asks this node's controller to stop `app` here; `what` names the stop in
+// the line a failure gets.
+void stop_here(kernel_ptr self, const std::string& app, const char* what) {
+  if (!self->state.events)
+    return;
+  self->request(self->state.events, caf::infinite, ctl_atoms::stop_app::value, app)
+    .then([](caf::ok_atom) {}, [app, what](caf::error& err) {
+      place_log(app, std::string{what} + " failed: " + describe_error(err));
+    });
+}
+
+// `app` runs here and on `other`, which comes first: it stops here.
+void yield_to(kernel_ptr self, const std::string& app, app_place& place,
+              const std::string& other) {
+  place_log(app, "runs on " + other + " too, which comes first: stopping it "
+                 "here");
+  place.runner = other;
+  place.releasing = true;
+  stop_here(self, app, "stop");
+}
+
 // A lifecycle event of this node's controller about a distributed app.
 void local_app_event(kernel_ptr self, const lifecycle_event& ev) {
   auto& st = self->state;
@@ -218,14 +239,7 @@ void local_app_event(kernel_ptr self, const lifecycle_event& ev) {
     place.here = true;
     if (!other.empty() && other != st.cfg.name && as.type != "takeover"
         && kernel_of(st, other) && comes_first(place.cfg, other, st.cfg.name)) {
-      place_log(ev.app, "runs on " + other + " too, which comes first: "
-                        "stopping it here");
-      place.runner = other;
-      place.releasing = true;
-      self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, ev.app)
-        .then([](caf::ok_atom) {}, [app = ev.app](caf::error& err) {
-          place_log(app, "stop failed: " + describe_error(err));
-        });
+      yield_to(self, ev.app, place, other);
       return;
     }
     // A takeover: only now is the app stopped where it ran (told before
@@ -621,17 +635,8 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
         // Both run it (a partition healed, or a node booted before it saw
         // the others): the holder of higher priority keeps it, by name
         // within a group; the other stops it here.
-        if (!comes_first(place.cfg, node, st.cfg.name))
-          return;
-        place_log(app, "runs on " + node + " too, which comes first: stopping "
-                       "it here");
-        place.runner = node;
-        place.releasing = true;
-        if (st.events)
-          self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
-            .then([](caf::ok_atom) {}, [app](caf::error& err) {
-              place_log(app, "stop failed: " + describe_error(err));
-            });
+        if (comes_first(place.cfg, node, st.cfg.name))
+          yield_to(self, app, place, node);
         return;
       }
       if (running) {
@@ -651,10 +656,7 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
         return;
       place_log(app, "taken over: stopping it here");
       i->second.releasing = true;
-      self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
-        .then([](caf::ok_atom) {}, [app](caf::error& err) {
-          place_log(app, "stop after takeover failed: " + describe_error(err));
-        });
+      stop_here(self, app, "stop after takeover");
     },
     // A cluster-wide start or stop (admin start_app/stop_app on any node).
     [self](dist_atoms::app_control, const std::string& app,
@@ -683,11 +685,8 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
       place_log(app, enabled ? "started on the cluster" : "stopped on the cluster");
       if (enabled) {
         decide(self, app);
-      } else if (place.here && st.events) {
-        self->request(st.events, caf::infinite, ctl_atoms::stop_app::value, app)
-          .then([](caf::ok_atom) {}, [app](caf::error& err) {
-            place_log(app, "stop failed: " + describe_error(err));
-          });
+      } else if (place.here) {
+        stop_here(self, app, "stop");
       }
     },
     [self](dist_atoms::failover, const std::string& app) {
