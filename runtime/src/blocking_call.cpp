@@ -13,23 +13,71 @@ void await_mail_briefly(caf::blocking_actor& self,
     cpu_relax();
 }
 
+namespace {
+
+// The reply of any type, or the deadline: a catch-all behavior whose
+// timeout is what is left until the deadline (CAF resets a receive's
+// timeout whenever other mail arrives; the deadline stays).
+class reply_until : public caf::detail::blocking_behavior {
+public:
+  reply_until(caf::behavior& nested,
+              std::chrono::steady_clock::time_point deadline,
+              caf::expected<caf::message>& out)
+    : blocking_behavior(nested), deadline_(deadline), out_(out) {
+  }
+
+  caf::result<caf::message> fallback(caf::message_view& x) override {
+    out_ = x.move_content_to_message();
+    return caf::message{};
+  }
+
+  caf::duration timeout() override {
+    if (deadline_ == std::chrono::steady_clock::time_point::max())
+      return caf::infinite;
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+      deadline_ - std::chrono::steady_clock::now());
+    return caf::duration{std::max(left, std::chrono::microseconds{0})};
+  }
+
+  void handle_timeout() override {
+    out_ = caf::make_error(caf::sec::request_timeout);
+  }
+
+private:
+  std::chrono::steady_clock::time_point deadline_;
+  caf::expected<caf::message>& out_;
+};
+
+} // namespace
+
+std::chrono::steady_clock::time_point
+deadline_after(std::chrono::milliseconds timeout) {
+  // A year or more is "no deadline" (and now() + max() would overflow).
+  if (timeout >= std::chrono::hours{24 * 365})
+    return std::chrono::steady_clock::time_point::max();
+  return std::chrono::steady_clock::now() + std::max(timeout, {});
+}
+
+caf::expected<caf::message>
+await_reply_until(caf::blocking_actor& self, caf::message_id reply_id,
+                  std::chrono::steady_clock::time_point deadline) {
+  caf::expected<caf::message> result{caf::message{}};
+  caf::behavior on_error{[&](caf::error& err) { result = std::move(err); }};
+  reply_until bhvr{on_error, deadline, result};
+  caf::blocking_actor::accept_one_cond one;
+  self.receive_impl(one, reply_id, bhvr);
+  return result;
+}
+
 caf::expected<caf::message> blocking_call(caf::blocking_actor& self,
                                           const caf::actor& whom,
                                           caf::message msg,
                                           std::chrono::milliseconds timeout) {
-  caf::expected<caf::message> result{caf::message{}};
   if (!whom)
     return caf::make_error(caf::sec::invalid_argument);
-  // The error handler comes first: that is how CAF 0.17 takes a catch-all
-  // for the reply of a dynamically typed request.
-  auto reply = self.request(whom, timeout, std::move(msg));
+  auto reply = self.request(whom, caf::infinite, std::move(msg));
   await_mail_briefly(self);
-  reply.receive([&](caf::error& err) { result = std::move(err); },
-             caf::others >> [&](caf::message_view& x) -> caf::result<caf::message> {
-               result = x.move_content_to_message();
-               return caf::message{};
-             });
-  return result;
+  return await_reply_until(self, reply.id(), deadline_after(timeout));
 }
 
 } // namespace relc

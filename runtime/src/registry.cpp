@@ -237,23 +237,32 @@ constexpr std::chrono::seconds registry_timeout{10};
 caf::error register_name_from(caf::blocking_actor& self,
                               const registry_actor& registry,
                               const std::string& name, const caf::actor& who) {
-  caf::error result;
-  auto reply
-    = self.request(registry, registry_timeout, reg_atoms::put::value, name, who);
-  await_mail_briefly(self);
-  reply.receive([](caf::ok_atom) {}, [&](caf::error& err) { result = err; });
-  return result;
+  auto reply = blocking_call(self, caf::actor_cast<caf::actor>(registry),
+                             caf::make_message(reg_atoms::put::value, name, who),
+                             registry_timeout);
+  return reply ? caf::error{} : reply.error();
 }
+
+namespace {
+
+// The actor a registry's reply names, or its error.
+caf::expected<caf::actor> actor_of(caf::expected<caf::message> reply) {
+  if (!reply)
+    return reply.error();
+  if (!reply->match_elements<caf::actor>())
+    return make_error(runtime_errc::not_found,
+                      "registry: unexpected reply " + to_string(*reply));
+  return reply->get_as<caf::actor>(0);
+}
+
+} // namespace
 
 caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
                                        const registry_actor& registry,
                                        const std::string& name) {
-  caf::expected<caf::actor> result{caf::actor{}};
-  auto reply = self.request(registry, registry_timeout, reg_atoms::get::value, name);
-  await_mail_briefly(self);
-  reply.receive([&](caf::actor& who) { result = std::move(who); },
-             [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return actor_of(blocking_call(self, caf::actor_cast<caf::actor>(registry),
+                                caf::make_message(reg_atoms::get::value, name),
+                                registry_timeout));
 }
 
 caf::expected<std::vector<caf::actor>>
@@ -267,15 +276,14 @@ await_names_from(caf::blocking_actor& self, const registry_actor& registry,
                          std::chrono::duration_cast<std::chrono::milliseconds>(
                            deadline - std::chrono::steady_clock::now()));
     // The registry enforces the deadline; the call's timeout is a backstop.
-    caf::error failed;
-    auto reply = self.request(registry, left + std::chrono::seconds(5),
-                              reg_atoms::await::value, name,
-                              static_cast<int64_t>(left.count()));
-    await_mail_briefly(self); // a name that is there answers at once
-    reply.receive([&](caf::actor& who) { result.push_back(std::move(who)); },
-               [&](caf::error& err) { failed = std::move(err); });
-    if (failed)
-      return failed;
+    auto who = actor_of(blocking_call(
+      self, caf::actor_cast<caf::actor>(registry),
+      caf::make_message(reg_atoms::await::value, name,
+                        static_cast<int64_t>(left.count())),
+      left + std::chrono::seconds(5)));
+    if (!who)
+      return who.error();
+    result.push_back(std::move(*who));
   }
   return result;
 }
