@@ -48,16 +48,17 @@ private:
   caf::expected<caf::message>& out_;
 };
 
-} // namespace
-
-std::chrono::steady_clock::time_point
-deadline_after(std::chrono::milliseconds timeout) {
+// now() + `timeout`; time_point::max() (no deadline) from a year on.
+std::chrono::steady_clock::time_point deadline_after(
+  std::chrono::milliseconds timeout) {
   // A year or more is "no deadline" (and now() + max() would overflow).
   if (timeout >= std::chrono::hours{24 * 365})
     return std::chrono::steady_clock::time_point::max();
   return std::chrono::steady_clock::now() + std::max(timeout, {});
 }
 
+// The reply to `reply_id` (a request sent with caf::infinite) or the
+// deadline's error.
 caf::expected<caf::message>
 await_reply_until(caf::blocking_actor& self, caf::message_id reply_id,
                   std::chrono::steady_clock::time_point deadline) {
@@ -68,6 +69,8 @@ await_reply_until(caf::blocking_actor& self, caf::message_id reply_id,
   self.receive_impl(one, reply_id, bhvr);
   return result;
 }
+
+} // namespace
 
 caf::expected<caf::message> blocking_call(caf::blocking_actor& self,
                                           const caf::actor& whom,

@@ -243,24 +243,10 @@ caf::error register_name_from(caf::blocking_actor& self,
   return reply ? caf::error{} : reply.error();
 }
 
-namespace {
-
-// The actor a registry's reply names, or its error.
-caf::expected<caf::actor> actor_of(caf::expected<caf::message> reply) {
-  if (!reply)
-    return reply.error();
-  if (!reply->match_elements<caf::actor>())
-    return make_error(runtime_errc::not_found,
-                      "registry: unexpected reply " + to_string(*reply));
-  return reply->get_as<caf::actor>(0);
-}
-
-} // namespace
-
 caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
                                        const registry_actor& registry,
                                        const std::string& name) {
-  return actor_of(blocking_call(self, caf::actor_cast<caf::actor>(registry),
+  return reply_as<caf::actor>(blocking_call(self, caf::actor_cast<caf::actor>(registry),
                                 caf::make_message(reg_atoms::get::value, name),
                                 registry_timeout));
 }
@@ -276,7 +262,7 @@ await_names_from(caf::blocking_actor& self, const registry_actor& registry,
                          std::chrono::duration_cast<std::chrono::milliseconds>(
                            deadline - std::chrono::steady_clock::now()));
     // The registry enforces the deadline; the call's timeout is a backstop.
-    auto who = actor_of(blocking_call(
+    auto who = reply_as<caf::actor>(blocking_call(
       self, caf::actor_cast<caf::actor>(registry),
       caf::make_message(reg_atoms::await::value, name,
                         static_cast<int64_t>(left.count())),
