@@ -601,6 +601,11 @@ int boot_once(const std::vector<std::string>& args,
   // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
   // Owned here so it goes before the actor system: apps' callback objects
   // may hold actor handles, which must not outlive their system.
+  // State directories default to under the release root; a read-only
+  // install sets them (RELC_RUN_DIR, RELC_VAR_DIR; bin/<rel> maps
+  // systemd's directories).
+  auto var_dir = dir_from_env("RELC_VAR_DIR", parsed.node.release_dir + "/var");
+  parsed.node.library_record_file = var_dir + "/library-record";
   auto owned = std::make_unique<node>(parsed.node);
   node& n = *owned;
   bool resumed_install = !parsed.resume.install.empty() && parsed.resume.fd >= 0;
@@ -620,9 +625,6 @@ int boot_once(const std::vector<std::string>& args,
     return exit_usage;
   }
   // The reboot-loop guard counts per node (several may share a release).
-  // Both default to under the release root; a read-only install sets them
-  // (RELC_RUN_DIR, RELC_VAR_DIR; bin/<rel> maps systemd's directories).
-  auto var_dir = dir_from_env("RELC_VAR_DIR", parsed.node.release_dir + "/var");
   n.set_boot_counter_file(var_dir + "/" + name + "/failed_boots");
   auto run_dir = dir_from_env("RELC_RUN_DIR", parsed.node.release_dir + "/run");
   make_dirs(run_dir, 0700);

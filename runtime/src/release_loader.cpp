@@ -5,6 +5,7 @@
 #include "app_library.hpp"
 #include "env_config.hpp"
 #include "relc/runtime/log.hpp"
+#include "library_record.hpp"
 #include "library_verifier.hpp"
 #include "relc/runtime/export_names.hpp"
 #include "relc/runtime/runtime_error.hpp"
@@ -90,8 +91,8 @@ caf::error load_env(loaded_release& rel, const node_options& options,
   return {};
 }
 
-caf::error load_libraries(loaded_release& rel, const step_fn& step,
-                          const loaded_release* beside) {
+caf::error load_libraries(loaded_release& rel, const node_options& options,
+                          const step_fn& step, const loaded_release* beside) {
   std::vector<app_record*> todo;
   std::vector<library_file> files;
   for (auto& a : rel.apps)
@@ -110,12 +111,22 @@ caf::error load_libraries(loaded_release& rel, const step_fn& step,
       todo.push_back(a.get());
       files.push_back(
         {(fs::path{rel.plan.release_root} / *a->plan.library).string(),
-         a->plan.sha256});
+         *a->plan.library, a->plan.sha256});
     }
-  library_verifier verifier{files};
+  // Only the boot's own loading keeps a record (an upgrade loads beside
+  // the running release, whose libraries it shares unverified).
+  std::string record_file = beside ? "" : options.library_record_file;
+  if (!record_file.empty())
+    step("read " + record_file);
+  auto earlier = record_file.empty() ? library_record{}
+                                     : library_record::read(record_file);
+  library_verifier verifier{std::move(files), earlier};
+  step("verify " + std::to_string(verifier.hashing()) + " of "
+       + std::to_string(todo.size()) + " libraries (the rest are unchanged "
+       "since an earlier boot verified them)");
   for (size_t i = 0; i < todo.size(); ++i) {
     auto* a = todo[i];
-    auto& path = files[i].path;
+    auto path = (fs::path{rel.plan.release_root} / *a->plan.library).string();
     step("load " + a->plan.name + " " + *a->plan.library);
     if (auto err = verifier.result(i))
       return boot_failure(a->plan.name, "load", describe_error(err));
@@ -140,6 +151,13 @@ caf::error load_libraries(loaded_release& rel, const step_fn& step,
         return boot_failure(a->plan.name, "load", "unknown exception");
       }
     }
+  }
+  if (!record_file.empty()) {
+    // A read-only var directory only means the next boot hashes again.
+    auto next = verifier.record();
+    if (!(next == earlier) && !next.write(record_file))
+      step("cannot write " + record_file + "; the next boot verifies "
+           "every library again");
   }
   for (auto& a : rel.apps)
     a->ctx = std::make_unique<app_ctx>(rel, *a);
@@ -172,7 +190,7 @@ load_release(const node_options& options, const step_fn& step,
   rel->index();
   if (auto err = load_env(*rel, options, step))
     return err;
-  if (auto err = load_libraries(*rel, step, beside))
+  if (auto err = load_libraries(*rel, options, step, beside))
     return err;
   return rel;
 }

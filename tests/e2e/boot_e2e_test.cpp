@@ -243,6 +243,27 @@ TEST_CASE("a corrupt or missing library stops the boot naming app and file",
     CHECK(err.find("boot failed: a: load: ") != std::string::npos);
     CHECK(err.find("liba.so: checksum mismatch") != std::string::npos);
   }
+  SECTION("changed after an earlier boot recorded it verified") {
+    // Settled (a second old), so the first boot records it unchanged.
+    std::this_thread::sleep_for(1100ms);
+    auto first = boot(rel);
+    REQUIRE(first->wait_for("application a started"));
+    first->signal(SIGTERM);
+    REQUIRE(first->wait_exit() == 0);
+    auto record = read_file(fs::path{rel} / "var/library-record");
+    CHECK(record.find(" lib/a-1.0/lib/liba.so\n") != std::string::npos);
+    // Same size, same mtime: only the ctime tells, and it is enough.
+    struct stat before;
+    REQUIRE(stat(lib.c_str(), &before) == 0);
+    auto text = read_file(lib);
+    text[text.size() / 2] ^= 0x20;
+    write_file(lib, text);
+    timespec times[2] = {before.st_atim, before.st_mtim};
+    REQUIRE(utimensat(AT_FDCWD, lib.c_str(), times, 0) == 0);
+    auto node = boot(rel);
+    CHECK(node->wait_exit() == 1);
+    CHECK(node->err().find("liba.so: checksum mismatch") != std::string::npos);
+  }
   SECTION("missing") {
     fs::remove(lib);
     auto node = boot(rel);

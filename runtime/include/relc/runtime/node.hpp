@@ -37,6 +37,11 @@ struct node_options {
   /// The reboot-loop guard's counter file (shoehorn releases); empty: no
   /// guard. relc boot uses <root>/var/<node name>/failed_boots.
   std::string boot_counter_file;
+  /// The record of libraries verified at an earlier boot: a library whose
+  /// file is unchanged since (same inode, size, mtime, ctime) is not
+  /// hashed again. Empty: every boot hashes every library. relc boot uses
+  /// <var dir>/library-record.
+  std::string library_record_file;
 };
 
 enum class node_state { starting, started, stopping, stopped };
