@@ -154,8 +154,10 @@ caf::error load_libraries(loaded_release& rel, const node_options& options,
   }
   if (!record_file.empty()) {
     // A read-only var directory only means the next boot hashes again.
-    auto next = verifier.record();
-    if (!(next == earlier) && !next.write(record_file))
+    // Nothing hashed and nothing beyond this release's libraries recorded:
+    // the record stands as it is.
+    bool same = verifier.hashing() == 0 && earlier.size() == todo.size();
+    if (!same && !verifier.record().write(record_file))
       step("cannot write " + record_file + "; the next boot verifies "
            "every library again");
   }
