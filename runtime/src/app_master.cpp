@@ -41,9 +41,13 @@ void master_loop(caf::blocking_actor* self, caf::actor owner) {
   self->monitor(owner);
   bool running = true;
   while (running) {
-    auto until = std::chrono::steady_clock::now() + spin_time;
-    while (self->mailbox().empty() && std::chrono::steady_clock::now() < until)
-      cpu_relax();
+    {
+      spin_permit permit;
+      auto until = std::chrono::steady_clock::now() + spin_time;
+      while (permit && self->mailbox().empty()
+             && std::chrono::steady_clock::now() < until)
+        cpu_relax();
+    }
     self->receive(
       [](master_atoms::run, const master_job& job) { return run_guarded(job); },
       [&](caf::exit_msg&) { running = false; },

@@ -8,6 +8,9 @@ namespace relc {
 
 void await_mail_briefly(caf::blocking_actor& self,
                         std::chrono::microseconds spin) {
+  spin_permit permit;
+  if (!permit)
+    return;
   auto until = std::chrono::steady_clock::now() + spin;
   while (self.mailbox().empty() && std::chrono::steady_clock::now() < until)
     cpu_relax();

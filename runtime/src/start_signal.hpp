@@ -14,16 +14,9 @@
 
 #include <caf/error.hpp>
 
-namespace relc {
+#include "spin_wait.hpp"
 
-/// A pause hint for spin-waits (threads waiting briefly before they sleep).
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-  asm volatile("yield");
-#endif
-}
+namespace relc {
 
 class start_signal {
 public:
@@ -41,8 +34,9 @@ public:
 
   /// Waits for set(); false if the deadline passed first.
   bool wait(std::chrono::steady_clock::time_point deadline) {
+    spin_permit spin;
     auto spin_until = std::chrono::steady_clock::now() + spin_time;
-    while (!done_.load(std::memory_order_acquire)) {
+    while (spin && !done_.load(std::memory_order_acquire)) {
       auto now = std::chrono::steady_clock::now();
       if (now >= spin_until)
         break;
