@@ -1,6 +1,7 @@
 #include "application_controller.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <deque>
 #include <map>
@@ -222,7 +223,12 @@ public:
     }
     auto queue = std::make_shared<start_queue>(std::move(deps), ends_boot);
     b->queue = queue;
-    b->jobs = std::max<size_t>(1, std::min(workers, apps.size()));
+    // One master to begin with; more are hired while every master is held
+    // up in app code and apps are ready (on_batch_tick). Masters that only
+    // wait microseconds for actors gain nothing from company: each one
+    // more sleeps and pays a wake-up per round trip (docs/runtime.md).
+    b->max_jobs = std::max<size_t>(1, std::min(workers, apps.size()));
+    b->jobs = 1;
     batches_[b->id] = b;
     auto ctl = caf::actor{self_};
     auto id = b->id;
@@ -237,8 +243,9 @@ public:
     // controller has recorded its start (on_batch_started): outcomes of
     // different masters may reach it in any order, and a dependent's must
     // never come first. One master's outcomes arrive in order, so it marks
-    // them done itself and goes on without waiting (OTP's order exactly).
-    bool self_finish = b->jobs == 1;
+    // them done itself and goes on without waiting (OTP's order exactly),
+    // until a second master is hired.
+    auto self_finish = b->self_finish;
     master_job job = [plan, up, queue, shared_position, ctl, id, progress,
                       self_finish]() {
       auto& [recs, phases] = *plan;
@@ -265,32 +272,24 @@ public:
           progress("start " + name);
           one = make_start_job(rec, phases[*i], progress)();
         }
-        if (self_finish)
-          queue->finish(*i, !one.error && one.value != 1);
+        // The outcome is on its way before a dependent can be taken, so
+        // it reaches the controller first even once others are hired.
+        bool ok = !one.error && one.value != 1;
         caf::anon_send(ctl, ctl_atoms::batch_started::value, id,
                        static_cast<uint64_t>(*i), std::move(one));
+        if (self_finish->load())
+          queue->finish(*i, ok);
         ++tried;
       }
       job_result r;
       r.value = tried;
       return r;
     };
-    for (size_t k = 0; k < b->jobs; ++k)
-      run_job(job, std::chrono::milliseconds{0},
-              [this, b](job_result r, bool) {
-                b->tried += static_cast<size_t>(r.value);
-                if (++b->replies < b->jobs)
-                  return;
-                b->replied = true;
-                for (size_t i = 0; i < b->names.size(); ++i) {
-                  auto& e = entries_[b->names[i]];
-                  if (!b->queue->taken(i) && e.attempt == b->attempts[i]
-                      && e.state == run_state::starting)
-                    e.state = run_state::loaded; // never tried
-                }
-                finish_batch(b);
-                continue_stop(); // a stop may have waited for these
-              });
+    b->job = job;
+    hire_master(b);
+    if (b->max_jobs > 1)
+      self_->delayed_send(self_, hire_interval, ctl_atoms::batch_tick::value,
+                          b->id);
   }
 
   void stop_app(const std::string& name, std::function<void()> done) override {
@@ -635,10 +634,9 @@ public:
     auto b = it->second;
     drain_steps();
     auto name = b->names[i];
-    auto release = [b, i](bool ok) {
-      if (b->jobs > 1)
-        b->queue->finish(i, ok);
-    };
+    // A start its master marked done already counts once (finish is
+    // idempotent); one from a batch with several masters is marked here.
+    auto release = [b, i](bool ok) { b->queue->finish(i, ok); };
     if (!current(name, b->attempts[i])) { // abandoned meanwhile
       release(false);
       ++b->handled;
@@ -651,6 +649,26 @@ public:
       ++b->handled;
       finish_batch(b);
     });
+  }
+
+  // A parallel batch's check: ready apps that no master took for a while
+  // mean every master waits in app code; one more starts them meanwhile.
+  // (While apps are ready, no master has replied: a master ends only once
+  // every app was taken.)
+  void on_batch_tick(uint64_t id) {
+    auto it = batches_.find(id);
+    if (it == batches_.end() || it->second->replied)
+      return;
+    auto& b = it->second;
+    if (b->jobs < b->max_jobs && b->queue->stalled_for(hire_interval)) {
+      // From now on the controller marks every start done (see start_apps).
+      b->self_finish->store(false);
+      ++b->jobs;
+      hire_master(b);
+    }
+    if (b->jobs < b->max_jobs)
+      self_->delayed_send(self_, hire_interval, ctl_atoms::batch_tick::value,
+                          id);
   }
 
   // -- messages from CAF ----------------------------------------------------
@@ -780,8 +798,14 @@ private:
     std::function<void(const std::string&, caf::error)> on_each;
     std::function<void()> done;
     std::shared_ptr<start_queue> queue; // halted by a stop
-    size_t jobs = 1;    // masters taking from the queue
-    size_t replies = 0; // of those, done
+    size_t jobs = 1;     // masters taking from the queue
+    size_t max_jobs = 1; // at most this many (start: parallel)
+    master_job job;      // what each of them runs
+    // Whether masters mark their starts done themselves (only while there
+    // is one: its outcomes reach the controller in order).
+    std::shared_ptr<std::atomic<bool>> self_finish
+      = std::make_shared<std::atomic<bool>>(true);
+    size_t replies = 0;  // of those, done
     size_t tried = 0;   // known once every job replied
     size_t handled = 0; // outcomes handled so far
     bool replied = false;
@@ -795,6 +819,30 @@ private:
     batches_.erase(b->id);
     done();
   }
+
+  // How long every master of a parallel batch must have been held up in
+  // app code, with apps ready, before another one is hired.
+  static constexpr auto hire_interval = std::chrono::milliseconds{2};
+
+  void hire_master(const std::shared_ptr<start_batch>& b) {
+    run_job(b->job, std::chrono::milliseconds{0},
+            [this, b](job_result r, bool) {
+              b->tried += static_cast<size_t>(r.value);
+              if (++b->replies < b->jobs)
+                return;
+              b->replied = true;
+              for (size_t i = 0; i < b->names.size(); ++i) {
+                auto& e = entries_[b->names[i]];
+                if (!b->queue->taken(i) && e.attempt == b->attempts[i]
+                    && e.state == run_state::starting)
+                  e.state = run_state::loaded; // never tried
+              }
+              finish_batch(b);
+              continue_stop(); // a stop may have waited for these
+            });
+  }
+
+
 
   // -- boot -----------------------------------------------------------------
 
@@ -1412,6 +1460,7 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
     [c](ctl_atoms::stop_share_deadline, uint64_t id, uint64_t k) {
       c->on_stop_share_deadline(id, k);
     },
+    [c](ctl_atoms::batch_tick, uint64_t id) { c->on_batch_tick(id); },
     [c](ctl_atoms::batch_started, uint64_t id, uint64_t i, job_result& r) {
       c->on_batch_started(id, i, std::move(r));
     },

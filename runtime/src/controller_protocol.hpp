@@ -40,6 +40,7 @@ using stop_began = caf::atom_constant<caf::atom("c_stopbeg")>;    // id, k, shar
 using batch_stopped = caf::atom_constant<caf::atom("c_stopped")>; // id, k
 using stop_share_deadline = caf::atom_constant<caf::atom("c_sharedl")>; // id, k
 using batch_started = caf::atom_constant<caf::atom("c_batch")>; // id, index, job_result
+using batch_tick = caf::atom_constant<caf::atom("c_btick")>;    // id: hire a master?
 using reap = caf::atom_constant<caf::atom("c_reap")>; // attempt: unload what is free
 
 } // namespace relc::ctl_atoms

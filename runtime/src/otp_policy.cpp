@@ -128,8 +128,9 @@ private:
       [failure, done] { done(*failure); });
   }
 
-  // Callbacks mostly wait on round trips to actors, so a few masters per
-  // core keep the schedulers busy; more only add threads that contend.
+  // At most this many masters (the controller hires them as starts hold
+  // them up): blocked callbacks cost no core, but every master that spins
+  // or wakes for its actors takes one from them.
   static size_t parallel_workers() {
     return std::max<size_t>(2, 2 * std::thread::hardware_concurrency());
   }

@@ -29,6 +29,7 @@ std::optional<size_t> start_queue::take() {
       ready_.erase(ready_.begin());
       states_[i] = state::taken;
       ++in_flight_;
+      last_take_ = std::chrono::steady_clock::now();
       return i;
     }
     if (in_flight_ == 0) {
@@ -51,6 +52,8 @@ std::optional<size_t> start_queue::take() {
 void start_queue::finish(size_t i, bool ok) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
+    if (states_[i] != state::taken)
+      return;
     states_[i] = ok ? state::started : state::failed;
     --in_flight_;
     if (!ok && ends_boot_[i])
@@ -62,6 +65,12 @@ void start_queue::finish(size_t i, bool ok) {
         ready_.insert(d);
   }
   cv_.notify_all();
+}
+
+bool start_queue::stalled_for(std::chrono::steady_clock::duration d) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return !halted_ && !ready_.empty()
+         && std::chrono::steady_clock::now() - last_take_ >= d;
 }
 
 bool start_queue::started(size_t i) const {

@@ -7,6 +7,7 @@
 // (`start: parallel`, docs/runtime.md). Masters block in take(); the
 // controller never does (it only calls halt()).
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -28,8 +29,14 @@ public:
   /// calling thread (a master) meanwhile.
   std::optional<size_t> take();
 
-  /// App `i` (from take()) is done; `ok` whether it started.
+  /// App `i` (from take()) is done; `ok` whether it started. Only the
+  /// first call for an app counts.
   void finish(size_t i, bool ok);
+
+  /// Whether apps are ready but no master has taken one for `d`: every
+  /// master is held up in app code (a start that waits on something
+  /// outside), so another master would start the ready ones at once.
+  bool stalled_for(std::chrono::steady_clock::duration d) const;
 
   /// Whether app `i` of the batch started (finish with ok).
   bool started(size_t i) const;
@@ -52,6 +59,8 @@ private:
   std::set<size_t> ready_;
   size_t in_flight_ = 0;
   bool halted_ = false;
+  std::chrono::steady_clock::time_point last_take_
+    = std::chrono::steady_clock::now();
 };
 
 } // namespace relc

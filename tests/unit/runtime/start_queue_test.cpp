@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "start_queue.hpp"
@@ -83,4 +84,43 @@ TEST_CASE("halt wakes a waiting master, and a dependency cycle still gives "
   // 0 <- 1 <- 0: a hand-made boot file; neither would ever be ready.
   start_queue cycle{{{1}, {0}}, {true, true}};
   CHECK(drain(cycle) == std::vector<size_t>{0, 1});
+}
+
+TEST_CASE("a second finish of an app changes nothing", "[runtime][start_queue]") {
+  // 0 <- 1 and 0 <- 2: finishing 0 twice must not count for 1 and 2 twice
+  // (the master and the controller may both mark it).
+  start_queue q{{{}, {0}, {0, 3}, {}}, {true, true, true, true}};
+  REQUIRE(q.take() == 0u);
+  REQUIRE(q.take() == 3u);
+  q.finish(0, true);
+  q.finish(0, false); // ignored: 0 started
+  CHECK(q.started(0));
+  REQUIRE(q.take() == 1u);
+  // 2 still waits for 3, which is under way.
+  q.finish(0, true);
+  q.finish(1, true);
+  std::optional<size_t> next;
+  std::thread t{[&] { next = q.take(); }};
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  q.finish(3, true);
+  t.join();
+  CHECK(next == 2u);
+}
+
+TEST_CASE("a queue is stalled when apps are ready but none was taken for a "
+          "while", "[runtime][start_queue]") {
+  using namespace std::chrono_literals;
+  start_queue q{{{}, {}, {0}}, {true, true, true}};
+  REQUIRE(q.take() == 0u);
+  CHECK_FALSE(q.stalled_for(1h)); // just taken
+  std::this_thread::sleep_for(20ms);
+  CHECK(q.stalled_for(10ms)); // 1 is ready, 0 still under way
+  REQUIRE(q.take() == 1u);
+  CHECK_FALSE(q.stalled_for(10ms)); // just taken
+  std::this_thread::sleep_for(20ms);
+  CHECK_FALSE(q.stalled_for(10ms)); // nothing ready: 2 waits for 0
+  q.finish(0, true);
+  CHECK(q.stalled_for(10ms)); // 2 ready, and no take for 20 ms
+  q.halt();
+  CHECK_FALSE(q.stalled_for(10ms)); // halted: nothing more starts
 }
