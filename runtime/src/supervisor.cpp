@@ -643,9 +643,14 @@ supervisor_actor::behavior_type supervisor_impl(sup_ptr self, supervisor_flags f
     },
     [self](sup_atoms::which_children) {
       std::vector<child_info> result;
-      for (auto& c : self->state.children)
-        result.push_back({c.spec.id, c.handle, c.spec.is_supervisor,
-                          c.spec.module.empty() ? c.spec.id : c.spec.module});
+      for (auto& c : self->state.children) {
+        child_info x;
+        x.id = c.spec.id;
+        x.handle = c.handle;
+        x.is_supervisor = c.spec.is_supervisor;
+        x.module = c.spec.module.empty() ? c.spec.id : c.spec.module;
+        result.push_back(std::move(x));
+      }
       return result;
     },
     [self](sup_atoms::replace_child, const caf::actor& old,
@@ -702,6 +707,20 @@ supervisor_actor::behavior_type supervisor_impl(sup_ptr self, supervisor_flags f
 }
 
 } // namespace
+
+child_spec::child_spec() = default;
+child_spec::child_spec(const child_spec&) = default;
+child_spec::child_spec(child_spec&&) noexcept = default;
+child_spec& child_spec::operator=(const child_spec&) = default;
+child_spec& child_spec::operator=(child_spec&&) noexcept = default;
+child_spec::~child_spec() = default;
+
+child_info::child_info() = default;
+child_info::child_info(const child_info&) = default;
+child_info::child_info(child_info&&) noexcept = default;
+child_info& child_info::operator=(const child_info&) = default;
+child_info& child_info::operator=(child_info&&) noexcept = default;
+child_info::~child_info() = default;
 
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children) {

@@ -5,6 +5,12 @@
 
 namespace relc {
 
+term::term(const term&) = default;
+term::term(term&&) noexcept = default;
+term& term::operator=(const term&) = default;
+term& term::operator=(term&&) noexcept = default;
+term::~term() = default;
+
 const term* term::find(const std::string& key) const {
   if (!is_map())
     return nullptr;

@@ -55,6 +55,14 @@ using child_start_fn
 
 /// OTP's child specification.
 struct child_spec {
+  // Out of line, like term's: app libraries share one copy of this code.
+  child_spec();
+  child_spec(const child_spec&);
+  child_spec(child_spec&&) noexcept;
+  child_spec& operator=(const child_spec&);
+  child_spec& operator=(child_spec&&) noexcept;
+  ~child_spec();
+
   std::string id;
   child_start_fn start;
   term args;
@@ -87,6 +95,14 @@ struct supervisor_flags {
 
 /// One row of which_children.
 struct child_info {
+  // Out of line, like child_spec's.
+  child_info();
+  child_info(const child_info&);
+  child_info(child_info&&) noexcept;
+  child_info& operator=(const child_info&);
+  child_info& operator=(child_info&&) noexcept;
+  ~child_info();
+
   std::string id;
   caf::actor handle; ///< null when not running
   bool is_supervisor = false;

@@ -30,6 +30,14 @@ public:
   term(list x) : value_(std::move(x)) {}
   term(map x) : value_(std::move(x)) {}
 
+  // Out of line, so that an app library does not carry its own copy of
+  // the variant's copy, move and destroy code (about 3 KB each).
+  term(const term&);
+  term(term&&) noexcept;
+  term& operator=(const term&);
+  term& operator=(term&&) noexcept;
+  ~term();
+
   kind type() const { return static_cast<kind>(value_.index()); }
   bool is_null() const { return type() == kind::null; }
   bool is_string() const { return type() == kind::string; }
