@@ -34,13 +34,15 @@ public:
 
   /// Waits for set(); false if the deadline passed first.
   bool wait(std::chrono::steady_clock::time_point deadline) {
-    spin_permit spin;
-    auto spin_until = std::chrono::steady_clock::now() + spin_time;
-    while (spin && !done_.load(std::memory_order_acquire)) {
-      auto now = std::chrono::steady_clock::now();
-      if (now >= spin_until)
-        break;
-      cpu_relax();
+    { // the permit goes back before the thread sleeps
+      spin_permit spin;
+      auto spin_until = std::chrono::steady_clock::now() + spin_time;
+      while (spin && !done_.load(std::memory_order_acquire)) {
+        auto now = std::chrono::steady_clock::now();
+        if (now >= spin_until)
+          break;
+        cpu_relax();
+      }
     }
     std::unique_lock<std::mutex> guard{mtx_};
     return cv_.wait_until(guard, deadline, [this] {

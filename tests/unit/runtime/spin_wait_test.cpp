@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "spin_wait.hpp"
+#include "start_signal.hpp"
 
 TEST_CASE("spin permits are limited to the cores less one", "[spin_wait]") {
   auto cores = static_cast<int>(std::thread::hardware_concurrency());
@@ -27,4 +28,21 @@ TEST_CASE("spin permits are limited to the cores less one", "[spin_wait]") {
   CHECK(static_cast<bool>(relc::spin_permit{}));
   held.clear();
   CHECK(static_cast<bool>(relc::spin_permit{}));
+}
+
+TEST_CASE("a start_signal waiter gives its spin permit back before it sleeps",
+          "[spin_wait]") {
+  using namespace std::chrono_literals;
+  auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  auto limit = std::max(1, cores - 1);
+  // All permits but one are taken: the waiter gets the last one to spin.
+  std::vector<std::unique_ptr<relc::spin_permit>> held;
+  for (int i = 0; i < limit - 1; ++i)
+    held.push_back(std::make_unique<relc::spin_permit>());
+  relc::start_signal signal;
+  std::thread waiter{[&] { signal.wait(std::chrono::steady_clock::now() + 10s); }};
+  std::this_thread::sleep_for(100ms); // far beyond its spin: asleep now
+  CHECK(static_cast<bool>(relc::spin_permit{}));
+  signal.set({});
+  waiter.join();
 }
