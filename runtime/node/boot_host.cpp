@@ -603,15 +603,15 @@ int boot_once(const std::vector<std::string>& args,
   int status = exit_ok;
   boot_notifier notifier{parsed.notify_fifo};
   heart_client_start();
-  // Libraries load before the actor system's threads exist: mapping code
-  // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
-  // Owned here so it goes before the actor system: apps' callback objects
-  // may hold actor handles, which must not outlive their system.
   // State directories default to under the release root; a read-only
   // install sets them (RELC_RUN_DIR, RELC_VAR_DIR; bin/<rel> maps
   // systemd's directories).
   auto var_dir = dir_from_env("RELC_VAR_DIR", parsed.node.release_dir + "/var");
   parsed.node.library_record_file = var_dir + "/library-record";
+  // Libraries load before the actor system's threads exist: mapping code
+  // into a single-threaded process is cheaper (no cross-CPU TLB flushes).
+  // Owned here so it goes before the actor system: apps' callback objects
+  // may hold actor handles, which must not outlive their system.
   auto owned = std::make_unique<node>(parsed.node);
   node& n = *owned;
   bool resumed_install = !parsed.resume.install.empty() && parsed.resume.fd >= 0;

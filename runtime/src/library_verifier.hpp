@@ -41,6 +41,11 @@ public:
   /// The outcome for file `i` (empty when it matches); waits for it.
   caf::error result(size_t i);
 
+  /// File `i` as given.
+  const library_file& file(size_t i) const {
+    return files_[i];
+  }
+
   /// How many of the files are hashed (the rest were vouched for).
   size_t hashing() const {
     return hashing_;

@@ -126,7 +126,7 @@ caf::error load_libraries(loaded_release& rel, const node_options& options,
        "since an earlier boot verified them)");
   for (size_t i = 0; i < todo.size(); ++i) {
     auto* a = todo[i];
-    auto path = (fs::path{rel.plan.release_root} / *a->plan.library).string();
+    auto& path = verifier.file(i).path;
     step("load " + a->plan.name + " " + *a->plan.library);
     if (auto err = verifier.result(i))
       return boot_failure(a->plan.name, "load", describe_error(err));
