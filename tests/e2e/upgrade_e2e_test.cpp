@@ -423,9 +423,11 @@ TEST_CASE("an unpack killed at any moment leaves a bootable node, and the "
   REQUIRE(f.run({"remove", "1.1.0"}).exit_code == 0);
   int got_there = 0;
   int cut_short = 0;
-  // Kills from 0 to 1.2 times that, in 30 steps.
-  for (int step = 0; step <= 30; ++step) {
-    auto delay = whole * step * 12 / 300;
+  // Kills from 0 to 1.2 times that, in 30 steps; then, while no unpack has
+  // got through (a loaded machine), later and later ones (1.5 to 48 times).
+  for (int step = 0; step <= 30 || (got_there == 0 && step <= 36); ++step) {
+    auto delay = step <= 30 ? whole * step * 12 / 300
+                            : whole * (1 << (step - 31)) * 3 / 2;
     background_process unpack{{"/bin/sh", f.script, "unpack", f.v2_tarball.string()}};
     std::this_thread::sleep_for(delay);
     unpack.signal(SIGKILL); // the shell execs relc: this is the unpack
@@ -464,8 +466,13 @@ TEST_CASE("a node killed at any moment of an install boots its permanent "
   REQUIRE(f.run({"restart"}).exit_code == 0);
   int installed = 0;
   int cut_short = 0;
-  for (int step = 0; step <= 6; ++step) {
-    auto delay = whole * step * 2 / 10; // 0 to 1.2 times a whole install
+  // Kills from 0 to 1.2 times a whole install in 7 steps; then, while no
+  // kill has come after an install finished (on a loaded machine an install
+  // can take longer than the one timed), later and later ones (1.5 to 48
+  // times).
+  for (int step = 0; step <= 6 || (installed == 0 && step <= 12); ++step) {
+    auto delay = step <= 6 ? whole * step * 2 / 10
+                           : whole * (1 << (step - 7)) * 3 / 2;
     INFO("kill " << delay.count() << " ms into the install");
     auto pid = atoi(f.run({"pid"}).out.c_str());
     REQUIRE(pid > 0);
