@@ -2,7 +2,7 @@
 #                      [APPUP file] [PRIV dir] [LIB_DIR dir]
 #                      [LINK_LIBRARIES lib...] [COMPILE_DEFINITIONS def...]
 #                      [TARGET name])
-#   Builds lib<NAME>.so (hidden visibility, linked to relc::runtime) and stages
+#   Builds lib<NAME>.so (hidden visibility, packed relocations, linked to relc::runtime) and stages
 #   <LIB_DIR>/<NAME>-<vsn>/{<NAME>.app, <NAME>.appup, lib/lib<NAME>.so, priv/}.
 #   LIB_DIR defaults to ${CMAKE_BINARY_DIR}/relc-lib, a lib dir for relc build.
 #   An app without SOURCES is a manifest-only app (library: none). The
@@ -20,6 +20,8 @@
 #   ${CMAKE_BINARY_DIR}/_rel. It depends by itself on every app target that
 #   relc_add_application staged into one of its LIB_DIRS (in this project,
 #   wherever defined); DEPENDS adds more.
+
+include("${CMAKE_CURRENT_LIST_DIR}/RelcPackedRelocs.cmake")
 
 set(RELC_DEFAULT_LIB_DIR "${CMAKE_BINARY_DIR}/relc-lib" CACHE PATH
     "where relc_add_application stages applications")
@@ -80,6 +82,10 @@ function(relc_add_application NAME)
       CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
       SKIP_BUILD_RPATH ON BUILD_WITH_INSTALL_RPATH ON INSTALL_RPATH "")
     target_link_libraries(${ARG_TARGET} PRIVATE relc::runtime CAF::core ${ARG_LINK_LIBRARIES})
+    # A node loads every app library: packed relocations make each smaller
+    # to map and keep resident (RelcPackedRelocs.cmake).
+    relc_packed_relocs_flag(packed_relocs)
+    target_link_options(${ARG_TARGET} PRIVATE ${packed_relocs})
     if(ARG_COMPILE_DEFINITIONS)
       target_compile_definitions(${ARG_TARGET} PRIVATE ${ARG_COMPILE_DEFINITIONS})
     endif()
