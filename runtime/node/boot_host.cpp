@@ -279,6 +279,14 @@ int run_control_client(const std::vector<std::string>& args) {
 
 namespace {
 
+// The node's own lines (boot failed, node stopped) come after every report
+// logged before them, which the background writer may still hold.
+void print_line(const std::string& line) {
+  flush_log_blocking();
+  fprintf(stderr, "%s\n", line.c_str());
+  fflush(stderr);
+}
+
 // A node name selects the socket, log and state paths: no path tricks.
 // Turns SIGTERM/SIGINT into a stop request and SIGHUP into reopening the
 // log file; once a second it keeps the log file bounded. SIGUSR1 ends it.
@@ -478,7 +486,7 @@ pending_exec rollback_exec(const std::string& root,
   auto more = back.to_args();
   ex.args.insert(ex.args.end(), more.begin(), more.end());
   ex.keep = fd;
-  fprintf(stderr, "%s\n", back.rolled_back.c_str());
+  print_line(back.rolled_back);
   return ex;
 }
 
@@ -645,6 +653,8 @@ int boot_once(const std::vector<std::string>& args,
   }
   dist.configure(cfg);
   caf::actor_system sys{cfg};
+  // From here on CAF's threads log: none of them waits for a write(2).
+  start_background_log_writer();
   auto listen_error = dist.listen_blocking(sys);
   std::atomic<bool> reboot{false};
   caf::actor admin;
@@ -717,10 +727,9 @@ int boot_once(const std::vector<std::string>& args,
     // A callback abandoned at its deadline still runs app code on a master
     // thread, which the actor system would join forever: leave instead.
     if (n.abandoned_callbacks() > 0) {
-      fprintf(stderr, "node stopped: %d callback(s) abandoned at the "
-                      "shutdown deadline; exiting without waiting for them\n",
-              n.abandoned_callbacks());
-      fflush(stderr);
+      print_line("node stopped: " + std::to_string(n.abandoned_callbacks())
+                 + " callback(s) abandoned at the shutdown deadline; exiting "
+                   "without waiting for them");
       fflush(stdout);
       _exit(code);
     }
@@ -770,7 +779,7 @@ int boot_once(const std::vector<std::string>& args,
     control.stop();
     if (boot_error != runtime_errc::interrupted) {
       auto line = "boot failed: " + one_line(describe_error(boot_error));
-      fprintf(stderr, "%s\n", line.c_str());
+      print_line(line);
       notifier.tell(line);
       status = exit_failed;
       if (resumed_install) {
@@ -819,7 +828,7 @@ int boot_once(const std::vector<std::string>& args,
     heart_client_stop();
   n.stop();
   if (!reason.empty()) {
-    fprintf(stderr, "node stopped: %s\n", one_line(reason).c_str());
+    print_line("node stopped: " + one_line(reason));
     status = exit_failed;
   }
   return finish(status);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 
+#include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
 namespace relc {
@@ -228,7 +229,13 @@ void control_server::serve() {
     c.state = conn_state::writing;
   };
   auto take_replies = [&] {
-    for (auto& r : outbox_->take()) {
+    auto replies = outbox_->take();
+    // A reply comes after the reports of what it answers (stop_app: the
+    // app's "stopped" line): the log writer may still hold them. Bounded,
+    // so a stderr nobody reads slows the admin channel but never stops it.
+    if (!replies.empty())
+      flush_log_blocking(std::chrono::milliseconds{50});
+    for (auto& r : replies) {
       auto i = conns.find(r.connection);
       if (i == conns.end())
         continue;

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "heart.hpp"
+#include "relc/runtime/log.hpp"
 #include "relc/runtime/release_layout.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/version.hpp"
@@ -123,6 +124,7 @@ std::string exec_node(const std::string& exe, const std::string& root,
   heart_client_keep_across_exec();
   if (keep >= 0)
     fcntl(keep, F_SETFD, 0);
+  flush_log_blocking(); // the new image starts with nothing queued
   fflush(stdout);
   fflush(stderr);
   execv(exe.c_str(), argv.data());

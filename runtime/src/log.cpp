@@ -1,5 +1,7 @@
 #include "relc/runtime/log.hpp"
 
+#include "log_writer.hpp"
+
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -94,9 +96,10 @@ const char* to_string(log_level x) {
   return "?";
 }
 
-void log(log_level level, const std::string& source, const std::string& text) {
-  if (static_cast<int>(level) < threshold.load())
-    return;
+namespace detail {
+
+std::string format_report(log_level level, const std::string& source,
+                          const std::string& text) {
   std::string line;
   line.reserve(48 + source.size() + text.size());
   append_timestamp(line);
@@ -106,14 +109,34 @@ void log(log_level level, const std::string& source, const std::string& text) {
   append_one_line(line, source);
   line += ": ";
   append_one_line(line, text);
+  return line;
+}
+
+} // namespace detail
+
+void log(log_level level, const std::string& source, const std::string& text) {
+  if (static_cast<int>(level) < threshold.load())
+    return;
+  auto line = detail::format_report(level, source, text);
   std::lock_guard<std::mutex> guard{sink_mutex};
+  auto& writer = detail::log_writer::instance();
   if (sink) {
     sink(level, line);
+  } else if (writer.active()) {
+    writer.post(line, level >= log_level::error);
   } else {
     line += '\n';
     fputs(line.c_str(), stderr);
     fflush(stderr);
   }
+}
+
+void start_background_log_writer() {
+  detail::log_writer::instance().start();
+}
+
+bool flush_log_blocking(std::chrono::milliseconds limit) {
+  return detail::log_writer::instance().flush_blocking(limit);
 }
 
 void set_log_level(log_level level) {

@@ -3,7 +3,11 @@
 // processes (each finding of the "core as an actor" issue has its test).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -348,4 +352,162 @@ TEST_CASE("heart restarts a node whose schedulers are all blocked",
   CHECK(heart.wait_exit(15s) == 1);
   CHECK(heart.err().find("no heartbeat for 1 s; giving up after 1 restarts")
         != std::string::npos);
+}
+
+namespace {
+
+// A node whose stderr is a pipe this test reads only when it chooses to
+// (stdout goes to /dev/null).
+class piped_node {
+public:
+  explicit piped_node(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int fds[2];
+    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(fds[1], 2);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    err_ = fds[0];
+  }
+  ~piped_node() {
+    if (pid_ > 0 && status_ < 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(err_);
+  }
+  piped_node(const piped_node&) = delete;
+  piped_node& operator=(const piped_node&) = delete;
+
+  /// Reads stderr until the node closes it or `timeout` passes.
+  std::string read_err(std::chrono::milliseconds timeout) {
+    std::string text;
+    auto deadline = clock_type::now() + timeout;
+    char buf[65536];
+    while (clock_type::now() < deadline) {
+      pollfd pfd{err_, POLLIN, 0};
+      if (poll(&pfd, 1, 100) <= 0)
+        continue;
+      auto n = read(err_, buf, sizeof buf);
+      if (n <= 0)
+        break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    return text;
+  }
+
+  /// Its exit status (128+signal when killed), -1 on timeout.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    auto deadline = clock_type::now() + timeout;
+    while (clock_type::now() < deadline) {
+      int st = 0;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return status_;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+
+  int pid() const { return pid_; }
+
+private:
+  int pid_ = -1;
+  int err_ = -1;
+  int status_ = -1;
+};
+
+// What the node writes to its --notify-fifo, read until `word` or timeout.
+bool fifo_says(int fd, const std::string& word,
+               std::chrono::milliseconds timeout) {
+  std::string text;
+  auto deadline = clock_type::now() + timeout;
+  char buf[256];
+  while (clock_type::now() < deadline) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (poll(&pfd, 1, 100) > 0) {
+      auto n = read(fd, buf, sizeof buf);
+      if (n > 0)
+        text.append(buf, static_cast<size_t>(n));
+      else
+        std::this_thread::sleep_for(10ms); // no writer yet, or it closed
+    }
+    if (text.find(word) != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+TEST_CASE("a node whose stderr nobody reads boots, stops when told and "
+          "counts the report lines it dropped", "[e2e][faults][log]") {
+  // 20,000 lines of ~100 bytes: far more than a pipe (64 KiB) and the
+  // log's queue (1 MiB) hold. A node that wrote them from the logging
+  // thread would hang in its first app's start.
+  fault_release r;
+  r.probe("a", "env: {log_lines: 20000}\n");
+  r.build("[kernel, a]");
+  auto fifo = (r.dir / "ready").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(fd >= 0);
+  piped_node node{{node_exe, "boot", r.root, "--notify-fifo", fifo}};
+  bool ready = fifo_says(fd, "started", 20s);
+  close(fd);
+  REQUIRE(ready);
+  auto t0 = clock_type::now();
+  kill(node.pid(), SIGTERM);
+  auto err = node.read_err(15s); // only now is stderr read
+  CHECK(node.wait_exit(5s) == 0);
+  CHECK(seconds_since(t0) < 5);
+  CHECK(err.find("probe a: line 1 of 20000 ") != std::string::npos);
+  CHECK(err.find("report line(s) dropped: stderr was not read fast enough")
+        != std::string::npos);
+  CHECK(lines_with(err, "probe a: line ") < 20000);
+}
+
+TEST_CASE("every report reaches the log in order, and the last ones before "
+          "a crash too", "[e2e][faults][log]") {
+  SECTION("a busy boot and its stop") {
+    fault_release r;
+    r.probe("a", "env: {log_lines: 3000}\n");
+    r.probe("b");
+    r.build("[kernel, a, b]");
+    auto node = r.boot();
+    REQUIRE(node->wait_for("application b started"));
+    node->signal(SIGTERM);
+    REQUIRE(node->wait_exit(10s) == 0);
+    auto err = node->err();
+    CHECK(lines_with(err, "probe a: line ") == 3000);
+    CHECK(in_order(err, {"probe a: line 1 of 3000 ", "probe a: line 2 of 3000 ",
+                         "probe a: line 3000 of 3000 ", "application a started",
+                         "application b started", "probe b: stop",
+                         "probe a: stop", "application a stopped"}));
+  }
+  SECTION("an app that crashes the node: what it logged just before is "
+          "written") {
+    fault_release r;
+    r.probe("a", "env: {log_lines: 200}\n");
+    r.probe("b", "env: {crash_in: start}\n");
+    r.build("[kernel, a, b]");
+    auto node = r.boot();
+    CHECK(node->wait_exit(10s) == 128 + SIGSEGV);
+    auto err = node->err();
+    INFO(err);
+    // "probe b: start" is logged by the crashing thread just before it
+    // crashes (the controller's "application a started", from another
+    // thread, may or may not have been logged by then).
+    CHECK(in_order(err, {"probe a: line 200 of 200 ", "probe b: start"}));
+  }
 }

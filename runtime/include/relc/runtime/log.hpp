@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +28,22 @@ std::string one_line(const std::string& text);
 
 /// Reports below `level` are dropped (default: info).
 void set_log_level(log_level level);
+
+/// From now on the default sink (stderr) is written by a background thread:
+/// log() appends the line to a bounded queue (about 1 MiB) and returns, so
+/// no caller waits for a write and a stderr nobody reads blocks nobody;
+/// past the bound lines are dropped and their count is reported once the
+/// writer gets through. Errors are written at once, other lines within a
+/// few milliseconds; a normal exit and a crash signal write what is queued.
+/// relc-node calls it once its libraries are loaded; a host program may.
+/// Before it (the default) every line is written before log() returns.
+void start_background_log_writer();
+
+/// Blocks until every report logged so far has been written, or `limit`
+/// has passed (stderr is not being read); true when all was written. Call
+/// it before printing to stderr directly, before exec and before _exit.
+bool flush_log_blocking(std::chrono::milliseconds limit
+                        = std::chrono::seconds{1});
 
 /// Replaces the sink (default: stderr); an empty function restores it.
 void set_log_sink(std::function<void(log_level, const std::string& line)> f);
