@@ -97,7 +97,7 @@ void log_writer::start() {
 
 void log_writer::post(std::string& line, bool urgent) {
   std::unique_lock<std::mutex> guard{mutex_};
-  if (queue_.size() + line.size() >= max_queued_bytes) {
+  if (!queue_.empty() && queue_.size() + line.size() >= max_queued_bytes) {
     ++dropped_lines_;
     return;
   }
