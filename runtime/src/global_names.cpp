@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 
+#include "blocking_call.hpp"
+#include "relc/runtime/application.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
 namespace relc {
@@ -14,7 +16,8 @@ caf::error not_distributed() {
                     "(--dist-listen)");
 }
 
-// One request to the kernel from a non-actor thread; blocks.
+// One request to the kernel from a non-actor thread; blocks. Through
+// blocking_call: no CAF request timeout, so no wake-up of CAF's clock.
 template <class Result, class... Ts>
 caf::expected<Result> ask_kernel(caf::actor_system& sys,
                                  std::chrono::milliseconds timeout,
@@ -22,13 +25,9 @@ caf::expected<Result> ask_kernel(caf::actor_system& sys,
   auto kernel = net_kernel(sys);
   if (!kernel)
     return not_distributed();
-  caf::expected<Result> result = make_error(runtime_errc::distribution,
-                                            "global names: no answer");
   caf::scoped_actor self{sys, true};
-  self->request(kernel, timeout, std::forward<Ts>(xs)...)
-    .receive([&](Result& r) { result = std::move(r); },
-             [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return reply_as<Result>(blocking_call(
+    *self, kernel, caf::make_message(std::forward<Ts>(xs)...), timeout));
 }
 
 constexpr std::chrono::milliseconds call_timeout{10000};

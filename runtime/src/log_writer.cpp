@@ -17,29 +17,20 @@ namespace {
 // microseconds, and one write of many lines costs what one of one does.
 constexpr auto coalesce = std::chrono::milliseconds{2};
 
-// Writes all of `data`; gives up on an error other than EINTR (a closed
-// stderr loses the batch, as the synchronous write did).
-void write_all(const char* data, size_t size) noexcept {
+// Writes all of `data` to stderr; gives up on an error other than EINTR (a
+// closed stderr loses the batch, as the synchronous write did). `bounded`
+// (async-signal-safe, for a crash): pieces of at most PIPE_BUF, each only
+// once poll says it fits, giving up when stderr stays full for 100 ms.
+void write_all(const char* data, size_t size, bool bounded = false) noexcept {
   while (size > 0) {
-    auto n = ::write(STDERR_FILENO, data, size);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return;
+    size_t piece = size;
+    if (bounded) {
+      pollfd pfd{STDERR_FILENO, POLLOUT, 0};
+      if (poll(&pfd, 1, 100) != 1 || (pfd.revents & POLLOUT) == 0)
+        return;
+      piece = size < 4096 ? size : 4096;
     }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
-// Async-signal-safe and bounded: writes in pieces of at most PIPE_BUF, each
-// only once poll says it fits, and gives up when stderr stays full.
-void write_all_bounded(const char* data, size_t size) noexcept {
-  while (size > 0) {
-    pollfd pfd{STDERR_FILENO, POLLOUT, 0};
-    if (poll(&pfd, 1, 100) != 1 || (pfd.revents & POLLOUT) == 0)
-      return;
-    auto n = ::write(STDERR_FILENO, data, size < 4096 ? size : 4096);
+    auto n = ::write(STDERR_FILENO, data, piece);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -135,7 +126,7 @@ void log_writer::write_pending_after_crash() noexcept {
   for (int i = 0; i < 20; ++i) {
     if (mutex_.try_lock()) { // never blocks: the crashing thread may hold it
       if (!writing_.load())
-        write_all_bounded(queue_.data(), queue_.size());
+        write_all(queue_.data(), queue_.size(), true);
       queue_.clear();
       mutex_.unlock();
       return;

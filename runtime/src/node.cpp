@@ -9,6 +9,8 @@
 #include <caf/all.hpp>
 
 #include "application_controller.hpp"
+#include "blocking_call.hpp"
+#include "relc/runtime/application.hpp"
 #include "controller_protocol.hpp"
 #include "init_debug.hpp"
 #include "release_loader.hpp"
@@ -62,25 +64,26 @@ struct node::impl {
     print_init_debug(options, load_steps.back());
   }
 
-  // One request to the controller from a host thread; blocks.
+  // One request to the controller from a host thread; blocks. Through
+  // blocking_call: no CAF request timeout, so no wake-up of CAF's clock.
   template <class Result, class... Ts>
-  caf::expected<Result> ask(caf::duration timeout, Ts&&... xs) const {
+  caf::expected<Result> ask(std::chrono::milliseconds timeout,
+                            Ts&&... xs) const {
     auto c = controller();
     if (!c || !sys)
       return make_error(runtime_errc::not_found, "the node is not booted");
-    caf::expected<Result> result
-      = make_error(runtime_errc::not_found, "no answer");
     caf::scoped_actor self{*sys, true};
-    self->request(c, timeout, std::forward<Ts>(xs)...)
-      .receive([&](Result& r) { result = std::move(r); },
-               [&](caf::error& err) { result = err; });
-    return result;
+    return reply_as<Result>(blocking_call(
+      *self, c, caf::make_message(std::forward<Ts>(xs)...), timeout));
   }
 };
 
 namespace {
 
-const caf::duration query_timeout{std::chrono::seconds(10)};
+const std::chrono::milliseconds query_timeout{std::chrono::seconds(10)};
+
+// What blocking_call takes for "no deadline" (a year or more).
+const std::chrono::milliseconds no_deadline{std::chrono::hours(24 * 366)};
 
 caf::error to_error(const caf::expected<caf::ok_atom>& x) {
   return x ? caf::error{} : x.error();
@@ -132,7 +135,7 @@ caf::error node::boot(caf::actor_system& sys) {
   }
   if (impl_->stop_before_boot)
     caf::anon_send(c, ctl_atoms::stop::value);
-  return to_error(impl_->ask<caf::ok_atom>(caf::infinite, ctl_atoms::boot::value));
+  return to_error(impl_->ask<caf::ok_atom>(no_deadline, ctl_atoms::boot::value));
 }
 
 void node::set_boot_counter_file(std::string path) {
@@ -177,7 +180,9 @@ void node::stop() {
   // The controller bounds the stop by shutdown_time; the margin only
   // covers a controller that no longer answers at all.
   auto bound = impl_->options.shutdown_time + std::chrono::seconds(10);
-  (void) impl_->ask<caf::ok_atom>(caf::duration{bound}, ctl_atoms::stop::value);
+  (void) impl_->ask<caf::ok_atom>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(bound),
+    ctl_atoms::stop::value);
 }
 
 caf::actor node::controller() const {
@@ -208,12 +213,12 @@ caf::actor node::application_top(const std::string& app) const {
 
 caf::error node::stop_application(const std::string& app) {
   return to_error(
-    impl_->ask<caf::ok_atom>(caf::infinite, ctl_atoms::stop_app::value, app));
+    impl_->ask<caf::ok_atom>(no_deadline, ctl_atoms::stop_app::value, app));
 }
 
 caf::error node::start_application(const std::string& app) {
   return to_error(
-    impl_->ask<caf::ok_atom>(caf::infinite, ctl_atoms::start_app::value, app));
+    impl_->ask<caf::ok_atom>(no_deadline, ctl_atoms::start_app::value, app));
 }
 
 term node::get_env(const std::string& app, const std::string& key) const {
