@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_stats.hpp"
 #include "synthetic_release.hpp"
 
 namespace fs = std::filesystem;
@@ -132,25 +133,7 @@ sample run_once(const std::vector<std::string>& argv, const fs::path& scratch,
   return s;
 }
 
-struct stats {
-  std::vector<double> xs;
-  void add(double x) { xs.push_back(x); }
-  double median() const {
-    auto v = xs;
-    std::sort(v.begin(), v.end());
-    if (v.empty())
-      return 0;
-    return v.size() % 2 ? v[v.size() / 2]
-                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-  }
-  double min() const { return xs.empty() ? 0 : *std::min_element(xs.begin(), xs.end()); }
-  double max() const { return xs.empty() ? 0 : *std::max_element(xs.begin(), xs.end()); }
-  std::string text(const char* unit) const {
-    char b[96];
-    snprintf(b, sizeof b, "%.1f%s (%.1f-%.1f)", median(), unit, min(), max());
-    return b;
-  }
-};
+using stats = relc::bench::series;
 
 struct config_stats {
   stats ready, stop, exit, rss;

@@ -17,6 +17,8 @@
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/supervisor.hpp"
 
+#include "bench_stats.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
   flags.intensity = 1000000000;
   flags.period = 1s;
   flags.name = "bench_sup";
-  std::vector<double> rates;
+  relc::bench::series rates;
   for (int r = 0; r < runs; ++r) {
     starts = 0;
     auto t0 = std::chrono::steady_clock::now();
@@ -69,12 +71,9 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(1ms);
     auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     caf::anon_send_exit(*sup, caf::exit_reason::kill);
-    rates.push_back(starts.load() / secs);
+    rates.add(starts.load() / secs);
   }
-  std::sort(rates.begin(), rates.end());
-  auto median = rates.size() % 2 ? rates[rates.size() / 2]
-                                 : (rates[rates.size() / 2 - 1] + rates[rates.size() / 2]) / 2;
   printf("supervisor restart throughput (one_for_one, child crashes at once), "
-         "%d rounds of %ld: median %.0f restarts/s (%.0f-%.0f)\n",
-         runs, target, median, rates.front(), rates.back());
+         "%d rounds of %ld: median %s\n",
+         runs, target, rates.text(" restarts/s", 0).c_str());
 }
