@@ -525,6 +525,42 @@ TEST_CASE("a make_permanent killed between start.data and RELEASES is "
   CHECK(f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n");
 }
 
+TEST_CASE("a boot reads RELEASES in any YAML shape, not only the one relc "
+          "writes", "[e2e][upgrade]") {
+  // The boot reads only the states in the shape relc writes; any other
+  // shape (an operator's edit) is read as YAML and still corrected.
+  upgrade_fixture f;
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  REQUIRE(f.run({"unpack", f.v2_tarball.string()}).exit_code == 0);
+  REQUIRE(f.run({"install", "1.1.0"}).exit_code == 0);
+  auto pid = atoi(f.run({"pid"}).out.c_str());
+  REQUIRE(pid > 0);
+  ::kill(pid, SIGKILL); // 1.1.0 stays current: installed, never permanent
+  wait_dead(pid);
+  auto releases = read_file(f.node / "releases/RELEASES");
+  // The rest of the line of `key` in release `vsn`'s entry.
+  auto field = [&](const std::string& vsn, const std::string& key) {
+    auto at = releases.find("vsn: \"" + vsn + "\"");
+    REQUIRE(at != std::string::npos);
+    auto from = releases.find(key, at) + key.size();
+    return releases.substr(from, releases.find('\n', from) - from);
+  };
+  std::string edited;
+  for (auto [vsn, state] : {std::pair{"1.0.0", "permanent"}, {"1.1.0", "current"}})
+    edited += std::string{"- {state: "} + state + ", vsn: " + vsn
+              + ", name: bsc, runtime: " + field(vsn, "runtime: ")
+              + ", apps: " + field(vsn, "apps: ") + "}\n";
+  write_file(f.node / "releases/RELEASES", edited);
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 current\n");
+  REQUIRE(f.run({"start"}).exit_code == 0);
+  for (int i = 0; i < 200; ++i) { // booted() runs just after the boot
+    if (f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n")
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n");
+}
+
 TEST_CASE("an update of an actor that does not use relc::updatable is refused "
           "before anything changed", "[e2e][upgrade]") {
   // pa 2.0 updates module `plain` in place; its library exports a
