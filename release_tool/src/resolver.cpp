@@ -192,8 +192,8 @@ private:
 
   std::vector<std::string> edges(const resolved_app& app) {
     std::vector<std::string> result{};
-    if (app.name() != "kernel")
-      result.push_back("kernel");
+    if (app.name() != "kernel" && loaded_.count("kernel"))
+      result.push_back("kernel"); // a missing kernel is reported already
     for (auto* list : {&app.manifest.applications, &app.present_optional,
                        &app.included})
       for (auto& x : *list)

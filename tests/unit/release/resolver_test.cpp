@@ -34,14 +34,16 @@ struct fixture {
   };
 
   result resolve(const std::string& spec_text,
-                 std::vector<std::string> lib_dirs = {}) {
+                 std::vector<std::string> lib_dirs = {},
+                 bool with_kernel = true) {
     write_file(dir / "x.rel", spec_text);
     result r;
     auto spec = load_release_spec((dir / "x.rel").string(), r.diags);
     REQUIRE(spec);
     if (lib_dirs.empty())
       lib_dirs.push_back(libs.str());
-    lib_dirs.push_back(RELC_TEST_KERNEL_DIR);
+    if (with_kernel)
+      lib_dirs.push_back(RELC_TEST_KERNEL_DIR);
     auto index = app_index::scan(lib_dirs, r.diags);
     auto resolved = resolve_release(*spec, index, r.diags);
     if (!r.diags.has_errors())
@@ -203,4 +205,19 @@ TEST_CASE("the spec's included list must be a subset of the manifest's",
   f.libs.add_app("other", "1", app("other", "1"));
   auto r = f.resolve(rel("[{name: p, included: [other]}]"));
   CHECK(has_diagnostic(r.diags, {"included 'other' is not in its manifest"}));
+}
+
+TEST_CASE("a release whose lib dirs have no kernel fails in one line, "
+          "without a crash", "[release][resolver]") {
+  // relc finds its built-in kernel beside itself (share/relc/lib); a copy
+  // of relc without it once threw std::out_of_range from the start order.
+  fixture f;
+  f.libs.add_app("a", "1", app("a", "1"));
+  auto r = f.resolve(rel("[a]"), {}, false);
+  CHECK_FALSE(r.rel);
+  REQUIRE(r.diags.error_count() == 1);
+  for (auto& d : r.diags.items())
+    if (d.level == severity::error)
+      CHECK(d.message == "application 'kernel' not found in the lib dirs, "
+                         "needed by every application");
 }
