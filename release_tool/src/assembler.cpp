@@ -191,15 +191,11 @@ private:
 
   std::string releases_file() const {
     auto& spec = rel_.spec;
-    std::string apps;
+    layout::release_row row{spec.name, spec.vsn.text(), inputs_.runtime_version,
+                            layout::release_state::permanent, {}};
     for (auto& app : rel_.apps)
-      apps += (apps.empty() ? "" : ", ") + app.name() + "-"
-              + app.manifest.vsn.text();
-    return "# releases of this node and their state "
-           "(unpacked, current, permanent, old)\n"
-           "- name: " + spec.name + "\n  vsn: \"" + spec.vsn.text()
-           + "\"\n  runtime: \"" + inputs_.runtime_version
-           + "\"\n  state: permanent\n  apps: [" + apps + "]\n";
+      row.apps.push_back(app.name() + "-" + app.manifest.vsn.text());
+    return layout::releases_text({row});
   }
 
   void add_overlay(const overlay& o) {

@@ -70,10 +70,6 @@ caf::error write_atomically(const fs::path& path, const std::string& text) {
   return {};
 }
 
-std::string quoted(const std::string& s) {
-  return "\"" + s + "\"";
-}
-
 std::string text_of(const term* x) {
   if (!x)
     return {};
@@ -276,16 +272,7 @@ caf::error change_release(const std::string& root, const std::string& vsn, F f) 
 
 caf::error write_releases(const std::string& root,
                           const std::vector<release_entry>& xs) {
-  std::string text = "# releases of this node and their state "
-                     "(unpacked, current, permanent, old)\n";
-  for (auto& x : xs) {
-    std::string apps;
-    for (auto& a : x.apps)
-      apps += (apps.empty() ? "" : ", ") + a;
-    text += "- name: " + x.name + "\n  vsn: " + quoted(x.vsn) + "\n  runtime: "
-            + quoted(x.runtime) + "\n  state: " + x.state + "\n  apps: [" + apps
-            + "]\n";
-  }
+  auto text = layout::releases_text(xs);
   auto path = fs::path{root} / layout::releases_file();
   if (auto err = write_atomically(path, text))
     return err;
@@ -458,51 +445,16 @@ bool needs_change(const std::string& vsn, const std::string& state,
                        : state == current;
 }
 
-// The vsn and state of each release, when RELEASES has exactly the shape
-// write_releases (and the release tool) writes; nullopt for anything
-// else, which the YAML reader then reads. A boot needs only these two
-// fields, and parsing the apps lists of a release of many apps is
-// milliseconds of every boot (1.5-2.3 ms at 500 apps).
+// The vsn and state of each release, when RELEASES is in relc's own
+// shape (layout::scan_release_states); a boot needs only these.
 std::optional<std::vector<std::pair<std::string, std::string>>>
 scan_states(const fs::path& path) {
   std::ifstream in{path};
   if (!in)
     return std::nullopt;
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(std::move(line));
-  size_t i = 0;
-  while (i < lines.size() && !lines[i].empty() && lines[i][0] == '#')
-    ++i;
-  if (i == lines.size() || (lines.size() - i) % 5 != 0)
-    return std::nullopt;
-  // The value after `prefix` on line `k`, or nullopt.
-  auto field = [&](size_t k, const char* prefix) -> std::optional<std::string> {
-    auto n = strlen(prefix);
-    if (lines[k].compare(0, n, prefix) != 0)
-      return std::nullopt;
-    return lines[k].substr(n);
-  };
-  std::vector<std::pair<std::string, std::string>> result;
-  for (; i < lines.size(); i += 5) {
-    auto name = field(i, "- name: ");
-    auto vsn = field(i + 1, "  vsn: \"");
-    auto runtime = field(i + 2, "  runtime: ");
-    auto state = field(i + 3, "  state: ");
-    auto apps = field(i + 4, "  apps: [");
-    // A vsn in double quotes without escapes reads as YAML reads it.
-    if (!name || !vsn || !runtime || !state || !apps || vsn->empty()
-        || vsn->back() != '"' || apps->empty() || apps->back() != ']')
-      return std::nullopt;
-    vsn->pop_back();
-    if (vsn->empty() || vsn->find_first_of("\\\"") != std::string::npos)
-      return std::nullopt;
-    if (*state != unpacked && *state != current && *state != permanent
-        && *state != old)
-      return std::nullopt;
-    result.emplace_back(std::move(*vsn), std::move(*state));
-  }
-  return result;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return layout::scan_release_states(text.str());
 }
 
 } // namespace

@@ -13,22 +13,18 @@
 
 #include <caf/expected.hpp>
 
+#include "relc/runtime/release_layout.hpp"
+
 namespace relc::release_handler {
 
 /// A release's state (RELEASES `state`): unpacked -> current (installed,
 /// not yet permanent) -> permanent; the permanent one before is old.
-inline constexpr const char* unpacked = "unpacked";
-inline constexpr const char* current = "current";
-inline constexpr const char* permanent = "permanent";
-inline constexpr const char* old = "old";
+inline constexpr const char* unpacked = layout::release_state::unpacked;
+inline constexpr const char* current = layout::release_state::current;
+inline constexpr const char* permanent = layout::release_state::permanent;
+inline constexpr const char* old = layout::release_state::old;
 
-struct release_entry {
-  std::string name;
-  std::string vsn;
-  std::string runtime;
-  std::string state;
-  std::vector<std::string> apps; ///< `<app>-<vsn>`
-};
+using release_entry = layout::release_row;
 
 /// Reads `<root>/releases/RELEASES`.
 [[nodiscard]] caf::expected<std::vector<release_entry>>

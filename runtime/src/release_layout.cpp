@@ -87,4 +87,58 @@ std::optional<start_data_entry> read_start_data(const std::string& root) {
   return parse_start_data(buffer.str());
 }
 
+std::string releases_text(const std::vector<release_row>& xs) {
+  std::string text = "# releases of this node and their state "
+                     "(unpacked, current, permanent, old)\n";
+  for (auto& x : xs) {
+    std::string apps;
+    for (auto& a : x.apps)
+      apps += (apps.empty() ? "" : ", ") + a;
+    text += "- name: " + x.name + "\n  vsn: \"" + x.vsn + "\"\n  runtime: \""
+            + x.runtime + "\"\n  state: " + x.state + "\n  apps: [" + apps
+            + "]\n";
+  }
+  return text;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>>
+scan_release_states(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in{text};
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(std::move(line));
+  size_t i = 0;
+  while (i < lines.size() && !lines[i].empty() && lines[i][0] == '#')
+    ++i;
+  if (i == lines.size() || (lines.size() - i) % 5 != 0)
+    return std::nullopt;
+  // The value after `prefix` on line `k`, or nothing.
+  auto field = [&](size_t k, const char* prefix) -> std::optional<std::string> {
+    auto n = std::char_traits<char>::length(prefix);
+    if (lines[k].compare(0, n, prefix) != 0)
+      return std::nullopt;
+    return lines[k].substr(n);
+  };
+  std::vector<std::pair<std::string, std::string>> result;
+  for (; i < lines.size(); i += 5) {
+    auto name = field(i, "- name: ");
+    auto vsn = field(i + 1, "  vsn: \"");
+    auto runtime = field(i + 2, "  runtime: ");
+    auto state = field(i + 3, "  state: ");
+    auto apps = field(i + 4, "  apps: [");
+    if (!name || !vsn || !runtime || !state || !apps || vsn->empty()
+        || vsn->back() != '"' || apps->empty() || apps->back() != ']')
+      return std::nullopt;
+    vsn->pop_back();
+    // A vsn in double quotes without escapes reads as YAML reads it.
+    if (vsn->empty() || vsn->find_first_of("\\\"") != std::string::npos)
+      return std::nullopt;
+    if (*state != release_state::unpacked && *state != release_state::current
+        && *state != release_state::permanent && *state != release_state::old)
+      return std::nullopt;
+    result.emplace_back(std::move(*vsn), std::move(*state));
+  }
+  return result;
+}
+
 } // namespace relc::layout

@@ -6,6 +6,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace relc::layout {
 
@@ -63,5 +65,35 @@ std::optional<start_data_entry> parse_start_data(const std::string& text);
 
 /// Reads `<root>/releases/start.data`; nothing when missing or malformed.
 std::optional<start_data_entry> read_start_data(const std::string& root);
+
+/// A release's state in RELEASES: unpacked -> current (installed, not yet
+/// permanent) -> permanent; the permanent one before is old.
+namespace release_state {
+inline constexpr const char* unpacked = "unpacked";
+inline constexpr const char* current = "current";
+inline constexpr const char* permanent = "permanent";
+inline constexpr const char* old = "old";
+} // namespace release_state
+
+/// One release in RELEASES (docs/upgrades.md); `apps` holds `<app>-<vsn>`
+/// names.
+struct release_row {
+  std::string name;
+  std::string vsn;
+  std::string runtime;
+  std::string state;
+  std::vector<std::string> apps;
+};
+
+/// RELEASES' text as relc writes it: YAML, a list of {name, vsn, runtime,
+/// state, apps}, one key per line, apps in flow style.
+std::string releases_text(const std::vector<release_row>& xs);
+
+/// Each release's vsn and state when `text` has exactly the shape
+/// releases_text writes; nothing for any other text (another YAML shape,
+/// an operator's edit), which a YAML parser then reads. Reading only these
+/// two fields keeps a node of many apps from parsing every apps list.
+std::optional<std::vector<std::pair<std::string, std::string>>>
+scan_release_states(const std::string& text);
 
 } // namespace relc::layout
