@@ -14,6 +14,7 @@ void await_mail_briefly(caf::blocking_actor& self,
   auto until = std::chrono::steady_clock::now() + spin;
   while (self.mailbox().empty() && std::chrono::steady_clock::now() < until)
     cpu_relax();
+  permit.ended(!self.mailbox().empty());
 }
 
 namespace {

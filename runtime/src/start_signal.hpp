@@ -43,6 +43,7 @@ public:
           break;
         cpu_relax();
       }
+      spin.ended(done_.load(std::memory_order_acquire));
     }
     std::unique_lock<std::mutex> guard{mtx_};
     return cv_.wait_until(guard, deadline, [this] {

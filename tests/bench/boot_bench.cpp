@@ -14,6 +14,8 @@
 //                   [--against RELC NODE APP_LIB]   also boot the empty shape
 //                   with another build's relc, node and bench app (an older
 //                   relc: "nothing may get slower"), alternating with this one
+//                   [--busy K]   K busy-loop processes run beside the timed
+//                   runs: a machine where other work keeps cores busy
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -135,6 +137,34 @@ sample run_once(const std::vector<std::string>& argv, const fs::path& scratch,
 
 using stats = relc::bench::series;
 
+// Processes that only burn a core each, for as long as this lives.
+class busy_loops {
+public:
+  explicit busy_loops(int k) {
+    for (int i = 0; i < k; ++i) {
+      auto pid = fork();
+      if (pid == 0) {
+        volatile unsigned long spin = 0;
+        for (;;)
+          spin = spin + 1;
+      }
+      if (pid > 0)
+        pids_.push_back(pid);
+    }
+  }
+  ~busy_loops() {
+    for (auto pid : pids_) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  busy_loops(const busy_loops&) = delete;
+  busy_loops& operator=(const busy_loops&) = delete;
+
+private:
+  std::vector<pid_t> pids_;
+};
+
 struct config_stats {
   stats ready, stop, exit, rss;
 };
@@ -147,10 +177,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> shapes{"empty", "work"};
   std::vector<std::string> starts{"sequential", "parallel"};
   std::string other_relc, other_node, other_lib;
+  int busy = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--runs" && i + 1 < argc)
       runs = atoi(argv[++i]);
+    else if (a == "--busy" && i + 1 < argc)
+      busy = std::max(0, atoi(argv[++i]));
     else if (a == "--shape" && i + 1 < argc) {
       std::string s = argv[++i];
       shapes = s == "both" ? std::vector<std::string>{"empty", "work"}
@@ -169,7 +202,8 @@ int main(int argc, char** argv) {
     } else {
       fprintf(stderr,
               "usage: boot_bench [N...] [--runs R] [--shape empty|work|both] "
-              "[--start sequential|parallel|both] [--against RELC NODE BENCH_APP_SO]\n");
+              "[--start sequential|parallel|both] [--against RELC NODE BENCH_APP_SO] "
+              "[--busy K]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -188,6 +222,9 @@ int main(int argc, char** argv) {
   printf("relc boot benchmark: median (min-max) of %d runs, exec-to-ready timed from "
          "outside;\neach app: a supervisor, 2 workers, 3 start phases (empty: phases do "
          "nothing; work: 3 names registered, 1 call per phase)\n", runs);
+  if (busy > 0)
+    printf("with %d busy-loop process(es) beside every run (of %u cores)\n", busy,
+           std::thread::hardware_concurrency());
   for (auto n : sizes) {
     // Build one release per shape; the floor is the same for both.
     // One release per shape and start mode ("work/parallel").
@@ -250,6 +287,7 @@ int main(int argc, char** argv) {
       first_boot[config] = b.ready_ms;
     }
     std::map<std::string, config_stats> floor, boot;
+    busy_loops beside{busy};
     for (int r = 0; r < runs; ++r) {
       for (auto& [shape, argv_] : floor_argv) {
         auto f = run_once(argv_, root, false);
