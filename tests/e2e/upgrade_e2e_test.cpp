@@ -498,9 +498,11 @@ TEST_CASE("a node killed at any moment of an install boots its permanent "
   CHECK(installed > 0);
 }
 
-TEST_CASE("a make_permanent killed between start.data and RELEASES is "
-          "completed by the next boot", "[e2e][upgrade]") {
-  upgrade_fixture f;
+namespace {
+
+// Starts the node, installs 1.1.0 and kills the node (SIGKILL) before
+// anything made 1.1.0 permanent.
+void install_v2_and_kill(upgrade_fixture& f) {
   REQUIRE(f.run({"start"}).exit_code == 0);
   REQUIRE(f.run({"unpack", f.v2_tarball.string()}).exit_code == 0);
   REQUIRE(f.run({"install", "1.1.0"}).exit_code == 0);
@@ -508,6 +510,26 @@ TEST_CASE("a make_permanent killed between start.data and RELEASES is "
   REQUIRE(pid > 0);
   ::kill(pid, SIGKILL);
   wait_dead(pid);
+}
+
+// `versions` is `expected` once the booted node has brought RELEASES up
+// to date (just after the boot; at most 2 s).
+void check_versions_after_boot(upgrade_fixture& f, const std::string& expected) {
+  std::string out;
+  for (int i = 0; i < 200 && out != expected; ++i) {
+    if (i > 0)
+      std::this_thread::sleep_for(10ms);
+    out = f.run({"versions"}).out;
+  }
+  CHECK(out == expected);
+}
+
+} // namespace
+
+TEST_CASE("a make_permanent killed between start.data and RELEASES is "
+          "completed by the next boot", "[e2e][upgrade]") {
+  upgrade_fixture f;
+  install_v2_and_kill(f);
   // make_permanent writes start.data first: the kill came right after it.
   auto start_data = read_file(f.node / "releases/start.data");
   auto at = start_data.find(" 1.0.0");
@@ -517,12 +539,7 @@ TEST_CASE("a make_permanent killed between start.data and RELEASES is "
   CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 current\n");
   REQUIRE(f.run({"start"}).exit_code == 0);
   CHECK(f.run({"rpc", "apps"}).out.find("bsc 1.1.0") != std::string::npos);
-  for (int i = 0; i < 200; ++i) { // booted() runs just after the boot
-    if (f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n")
-      break;
-    std::this_thread::sleep_for(10ms);
-  }
-  CHECK(f.run({"versions"}).out == "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n");
+  check_versions_after_boot(f, "bsc 1.0.0 old\nbsc 1.1.0 permanent *\n");
 }
 
 TEST_CASE("a boot reads RELEASES in any YAML shape, not only the one relc "
@@ -530,13 +547,7 @@ TEST_CASE("a boot reads RELEASES in any YAML shape, not only the one relc "
   // The boot reads only the states in the shape relc writes; any other
   // shape (an operator's edit) is read as YAML and still corrected.
   upgrade_fixture f;
-  REQUIRE(f.run({"start"}).exit_code == 0);
-  REQUIRE(f.run({"unpack", f.v2_tarball.string()}).exit_code == 0);
-  REQUIRE(f.run({"install", "1.1.0"}).exit_code == 0);
-  auto pid = atoi(f.run({"pid"}).out.c_str());
-  REQUIRE(pid > 0);
-  ::kill(pid, SIGKILL); // 1.1.0 stays current: installed, never permanent
-  wait_dead(pid);
+  install_v2_and_kill(f); // 1.1.0 stays current: installed, never permanent
   auto releases = read_file(f.node / "releases/RELEASES");
   // The rest of the line of `key` in release `vsn`'s entry.
   auto field = [&](const std::string& vsn, const std::string& key) {
@@ -553,12 +564,7 @@ TEST_CASE("a boot reads RELEASES in any YAML shape, not only the one relc "
   write_file(f.node / "releases/RELEASES", edited);
   CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent\nbsc 1.1.0 current\n");
   REQUIRE(f.run({"start"}).exit_code == 0);
-  for (int i = 0; i < 200; ++i) { // booted() runs just after the boot
-    if (f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n")
-      break;
-    std::this_thread::sleep_for(10ms);
-  }
-  CHECK(f.run({"versions"}).out == "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n");
+  check_versions_after_boot(f, "bsc 1.0.0 permanent *\nbsc 1.1.0 unpacked\n");
 }
 
 TEST_CASE("an update of an actor that does not use relc::updatable is refused "
