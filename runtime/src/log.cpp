@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -43,23 +45,52 @@ void append_timestamp(std::string& out) {
   out += "Z ";
 }
 
+bool needs_escape(unsigned char c) {
+  return c < 0x20 || c == 0x7f;
+}
+
+// Whether any of the 8 bytes at `p` needs an escape: a byte below 0x20
+// (bytes from 0x80 up, UTF-8, never match) or one equal to 0x7f.
+bool any_escape_in_8(const char* p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  constexpr uint64_t ones = 0x0101010101010101ull;
+  constexpr uint64_t highs = 0x8080808080808080ull;
+  auto below_0x20 = (w - ones * 0x20) & ~w & highs;
+  auto x = w ^ (ones * 0x7f);
+  auto is_0x7f = (x - ones) & ~x & highs;
+  return (below_0x20 | is_0x7f) != 0;
+}
+
+// Every report goes through here: runs of plain bytes are appended whole,
+// found 8 bytes at a time (a byte at a time was 3.8 % of a supervisor
+// restart's samples).
 void append_one_line(std::string& out, const std::string& text) {
   static const char* hex = "0123456789abcdef";
-  for (unsigned char c : text) {
+  size_t plain = 0; // start of the run of plain bytes not yet appended
+  for (size_t i = 0; i < text.size(); ++i) {
+    while (i + 8 <= text.size() && !any_escape_in_8(text.data() + i))
+      i += 8;
+    if (i == text.size())
+      break;
+    auto c = static_cast<unsigned char>(text[i]);
+    if (!needs_escape(c))
+      continue;
+    out.append(text, plain, i - plain);
+    plain = i + 1;
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
+    } else {
       out += "\\x";
       out += hex[c >> 4];
       out += hex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
     }
   }
+  out.append(text, plain, std::string::npos);
 }
 
 } // namespace
