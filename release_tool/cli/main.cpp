@@ -30,6 +30,16 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   auto env = relc::cli::locate_environment(self_exe());
   env.cancelled = &cancelled;
-  return relc::cli::run_cli({argv + 1, argv + argc}, std::cout, std::cerr,
-                            env);
+  // Bad input is a diagnostic, never an exception; one that escapes is a
+  // bug of relc's, and says so in one line instead of aborting.
+  try {
+    return relc::cli::run_cli({argv + 1, argv + argc}, std::cout, std::cerr,
+                              env);
+  } catch (const std::exception& e) {
+    std::cerr << "relc: internal error (a bug in relc, please report it): "
+              << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "relc: internal error (a bug in relc, please report it)\n";
+  }
+  return 70; // EX_SOFTWARE
 }
