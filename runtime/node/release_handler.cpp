@@ -195,13 +195,21 @@ releases_memo& memo() {
   return instance;
 }
 
-caf::expected<std::vector<release_entry>> parse_releases(const fs::path& path) {
+// The whole text of `path`, or nothing when it cannot be read.
+std::optional<std::string> read_text(const fs::path& path) {
   std::ifstream in{path};
   if (!in)
-    return bad("cannot read " + path.string());
+    return std::nullopt;
   std::ostringstream buf;
   buf << in.rdbuf();
-  auto parsed = parse_yaml_term(buf.str(), path.string());
+  return buf.str();
+}
+
+caf::expected<std::vector<release_entry>> parse_releases(const fs::path& path) {
+  auto text = read_text(path);
+  if (!text)
+    return bad("cannot read " + path.string());
+  auto parsed = parse_yaml_term(*text, path.string());
   if (!parsed.ok)
     return bad(parsed.error);
   if (!parsed.value.is_list())
@@ -445,18 +453,6 @@ bool needs_change(const std::string& vsn, const std::string& state,
                        : state == current;
 }
 
-// The vsn and state of each release, when RELEASES is in relc's own
-// shape (layout::scan_release_states); a boot needs only these.
-std::optional<std::vector<std::pair<std::string, std::string>>>
-scan_states(const fs::path& path) {
-  std::ifstream in{path};
-  if (!in)
-    return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return layout::scan_release_states(text.str());
-}
-
 } // namespace
 
 caf::error booted(const std::string& root, const std::string& vsn) {
@@ -465,7 +461,10 @@ caf::error booted(const std::string& root, const std::string& vsn) {
     return lock.error();
   auto start = layout::read_start_data(root);
   bool named = start && start->release_vsn == vsn;
-  if (auto states = scan_states(fs::path{root} / layout::releases_file())) {
+  // RELEASES in relc's own shape: only the states are read (a boot needs
+  // no more); any other shape, or a change to make, goes to the YAML reader.
+  auto text = read_text(fs::path{root} / layout::releases_file());
+  if (auto states = text ? layout::scan_release_states(*text) : std::nullopt) {
     bool any = false;
     for (auto& [v, state] : *states)
       any = any || needs_change(v, state, vsn, named);

@@ -17,8 +17,7 @@
 
 namespace relc::release_handler {
 
-/// A release's state (RELEASES `state`): unpacked -> current (installed,
-/// not yet permanent) -> permanent; the permanent one before is old.
+/// A release's state (RELEASES `state`; layout::release_state).
 inline constexpr const char* unpacked = layout::release_state::unpacked;
 inline constexpr const char* current = layout::release_state::current;
 inline constexpr const char* permanent = layout::release_state::permanent;
