@@ -55,11 +55,15 @@ struct build {
   std::string label;
   std::string relc, app_lib, example_lib_dir;
   struct release {
+    std::string label;
     std::string script;
     relc::bench::series start, stop;
   };
-  release bsc, synthetic;
+  release bsc{"bsc example"}, synthetic{"synthetic, 500 apps"};
 };
+
+// The releases of a build, in the order they are measured and printed.
+constexpr build::release build::*releases[] = {&build::bsc, &build::synthetic};
 
 // `bin/<rel> start` until ping answers, then `stop` until the process is gone.
 bool measure_once(const std::string& what, build::release& r) {
@@ -110,13 +114,13 @@ bool prepare(build& b, const fs::path& root) {
 int main(int argc, char** argv) {
   int runs = 7;
   std::vector<build> builds{{"this build", RELC_BENCH_RELC, RELC_BENCH_APP_LIB,
-                             RELC_BENCH_EXAMPLE_LIB_DIR, {}, {}}};
+                             RELC_BENCH_EXAMPLE_LIB_DIR}};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--runs" && i + 1 < argc) {
       runs = std::max(1, atoi(argv[++i]));
     } else if (a == "--against" && i + 3 < argc) {
-      builds.push_back({"other build", argv[i + 1], argv[i + 2], argv[i + 3], {}, {}});
+      builds.push_back({"other build", argv[i + 1], argv[i + 2], argv[i + 3]});
       i += 3;
     } else {
       fprintf(stderr, "usage: ops_bench [--runs R] "
@@ -132,25 +136,27 @@ int main(int argc, char** argv) {
     }
   for (int r = 0; r < runs; ++r)
     for (auto& b : builds)
-      if (!measure_once(b.label, b.bsc) || !measure_once(b.label, b.synthetic)) {
-        fs::remove_all(root);
-        return 1;
-      }
+      for (auto member : releases)
+        if (!measure_once(b.label, b.*member)) {
+          fs::remove_all(root);
+          return 1;
+        }
   printf("bin/<rel> start until ping answers, stop until the process is gone: "
          "median (min-max) of %d runs\n%-12s %-20s %-26s %s\n",
          runs, "build", "release", "start->ping", "stop->gone");
   for (auto& b : builds)
-    for (auto* r : {&b.bsc, &b.synthetic})
-      printf("%-12s %-20s %-26s %s\n", b.label.c_str(),
-             r == &b.bsc ? "bsc example" : "synthetic, 500 apps",
-             r->start.text("ms").c_str(), r->stop.text("ms").c_str());
+    for (auto member : releases) {
+      auto& r = b.*member;
+      printf("%-12s %-20s %-26s %s\n", b.label.c_str(), r.label.c_str(),
+             r.start.text("ms").c_str(), r.stop.text("ms").c_str());
+    }
   if (builds.size() == 2)
-    for (auto* which : {"bsc example", "synthetic, 500 apps"}) {
-      bool bsc = std::string{which} == "bsc example";
-      auto& x = bsc ? builds[0].bsc : builds[0].synthetic;
-      auto& y = bsc ? builds[1].bsc : builds[1].synthetic;
-      printf("%-20s this/other: start->ping %.2fx, stop->gone %.2fx\n", which,
-             x.start.median() / y.start.median(), x.stop.median() / y.stop.median());
+    for (auto member : releases) {
+      auto& x = builds[0].*member;
+      auto& y = builds[1].*member;
+      printf("%-20s this/other: start->ping %.2fx, stop->gone %.2fx\n",
+             x.label.c_str(), x.start.median() / y.start.median(),
+             x.stop.median() / y.stop.median());
     }
   fs::remove_all(root);
 }
