@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "cli.hpp"
 #include "relc/runtime/sha256.hpp"
@@ -28,7 +29,66 @@ temp_dir::temp_dir() {
   }
 }
 
+namespace {
+
+// The arguments of process `pid`, NUL-separated; empty when it is gone.
+std::string proc_cmdline(const std::string& pid) {
+  return read_file(fs::path{"/proc"} / pid / "cmdline");
+}
+
+// True while `pid` exists and is not a zombie (a parent that never reaps,
+// as a container's init may not, leaves one behind).
+bool proc_alive(pid_t pid) {
+  auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size()
+         && stat[close + 2] != 'Z';
+}
+
+} // namespace
+
+void kill_processes_under(const fs::path& dir) {
+  // Every argument that names `dir` or a path below it marks a process a
+  // test started there: a node (relc boot ROOT), its heart, a start
+  // script. The directories are unique, so nothing else matches.
+  auto prefix = dir.string();
+  std::vector<pid_t> victims;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator{"/proc", ec}) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    auto pid = static_cast<pid_t>(std::stol(name));
+    if (pid == getpid())
+      continue;
+    auto args = proc_cmdline(name);
+    for (size_t pos = 0; pos < args.size();) {
+      auto end = args.find('\0', pos);
+      auto arg = args.substr(pos, end == std::string::npos ? end : end - pos);
+      if (arg.compare(0, prefix.size(), prefix) == 0
+          && (arg.size() == prefix.size() || arg[prefix.size()] == '/')) {
+        victims.push_back(pid);
+        break;
+      }
+      if (end == std::string::npos)
+        break;
+      pos = end + 1;
+    }
+  }
+  for (auto pid : victims)
+    kill(pid, SIGKILL);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (auto pid : victims)
+    while (proc_alive(pid) && std::chrono::steady_clock::now() < deadline) {
+      waitpid(pid, nullptr, WNOHANG); // our own child: reap it
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
 temp_dir::~temp_dir() {
+  // A failed REQUIRE skips every stop a test meant to run: whatever still
+  // runs from this directory goes with it.
+  kill_processes_under(path_);
   std::error_code ec;
   fs::remove_all(path_, ec);
 }

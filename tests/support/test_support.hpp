@@ -18,7 +18,13 @@ namespace relc::test {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory under /tmp, removed with everything in it.
+/// SIGKILLs every process (but this one) with an argument naming `dir` or
+/// a path below it, and waits up to 5 s until they are gone.
+void kill_processes_under(const fs::path& dir);
+
+/// A fresh directory under /tmp, removed with everything in it, after every
+/// process started from it (by argument, see kill_processes_under) is
+/// killed: a test that fails midway leaves no node running.
 class temp_dir {
 public:
   temp_dir();
