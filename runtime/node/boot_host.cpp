@@ -104,10 +104,13 @@ public:
     if (fd_ >= 0)
       close(fd_);
   }
+  /// Tells the outcome, after every report logged before it is written:
+  /// whoever waits for it (bin/<rel> start) reads the log next.
   void tell(const std::string& line) {
     if (fd_ < 0 || told_)
       return;
     told_ = true;
+    flush_log_blocking();
     auto text = line + "\n";
     (void) !write(fd_, text.data(), text.size());
   }
