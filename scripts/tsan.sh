@@ -25,7 +25,8 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
   -DCMAKE_MODULE_LINKER_FLAGS=-fsanitize=thread
 cmake --build "$BUILD_DIR" -j "$(nproc)" \
-  --target unit_runtime e2e_faults e2e_shoehorn e2e_boot e2e_service e2e_upgrade
+  --target unit_runtime e2e_faults e2e_shoehorn e2e_boot e2e_service e2e_upgrade \
+  e2e_blocking
 TSAN_OPTIONS="suppressions=$(pwd)/tests/sanitizers/tsan.supp halt_on_error=0 exitcode=66"
 export TSAN_OPTIONS
 ctest --test-dir "$BUILD_DIR" -R '^(runtime|e2e):' --output-on-failure -j "$(nproc)" \

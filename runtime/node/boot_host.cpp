@@ -19,14 +19,17 @@
 #include <caf/all.hpp>
 
 #include "admin_commands.hpp"
+#include "blocking_pool.hpp"
 #include "dist_host.hpp"
 #include "release_handler.hpp"
 #include "release_commands.hpp"
 #include "runtime_exec.hpp"
 #include "control_server.hpp"
+#include "cpu_budget.hpp"
 #include "liveness.hpp"
 #include "log_file.hpp"
 #include "heart.hpp"
+#include "relc/runtime/blocking.hpp"
 #include "relc/runtime/lifecycle_event.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/node.hpp"
@@ -585,10 +588,11 @@ int boot_once(const std::vector<std::string>& args,
   // CAF starts max(cores, 4) workers; on fewer than 4 cores the extra ones
   // poll and steal on the cores the handoffs need (2 cores, 500 apps: a
   // supervisor's start took ~70 us with 4 workers, ~35 us with 2; ready
-  // -6 % empty, -10 % work-matched). One worker per core, as BEAM has one
-  // scheduler per core. Passed as the first flags: node.args and the
-  // command line come later and win.
-  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  // -6 % empty, -10 % work-matched). One worker per core the process may
+  // use (its affinity mask and cgroup quota: taskset, a container's
+  // --cpus), as BEAM has one scheduler per core. Passed as the first
+  // flags: node.args and the command line come later and win.
+  auto cores = usable_cpus();
   std::vector<std::string> caf_argv{
     "relc", "--work-stealing.aggressive-poll-attempts=10000",
     "--scheduler.max-threads=" + std::to_string(cores)};
@@ -733,6 +737,15 @@ int boot_once(const std::vector<std::string>& args,
       print_line("node stopped: " + std::to_string(n.abandoned_callbacks())
                  + " callback(s) abandoned at the shutdown deadline; exiting "
                    "without waiting for them");
+      fflush(stdout);
+      _exit(code);
+    }
+    // Likewise a child start function still running on the blocking pool
+    // (a restart stuck in app code): its thread may hold the actor system.
+    if (auto stuck = detail::blocking_pool::instance().running(); stuck > 0) {
+      print_line("node stopped: " + std::to_string(stuck)
+                 + " child start function(s) still running (stuck in app "
+                   "code); exiting without waiting for them");
       fflush(stdout);
       _exit(code);
     }

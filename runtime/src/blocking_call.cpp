@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 
+#include "relc/runtime/blocking.hpp"
+#include "relc/runtime/runtime_error.hpp"
 #include "start_signal.hpp"
 
 namespace relc {
@@ -74,17 +76,36 @@ await_reply_until(caf::blocking_actor& self, caf::message_id reply_id,
   return result;
 }
 
+// " (relc_registry)": a local actor's name, where CAF knows one.
+std::string actor_name(const caf::actor& whom) {
+  auto* ptr = dynamic_cast<caf::monitorable_actor*>(
+    caf::actor_cast<caf::abstract_actor*>(whom));
+  return ptr ? std::string{" ("} + ptr->name() + ")" : std::string{};
+}
+
 } // namespace
 
 caf::expected<caf::message> blocking_call(caf::blocking_actor& self,
                                           const caf::actor& whom,
                                           caf::message msg,
-                                          std::chrono::milliseconds timeout) {
+                                          std::chrono::milliseconds timeout,
+                                          const std::string& what) {
   if (!whom)
     return caf::make_error(caf::sec::invalid_argument);
+  if (on_scheduler_thread())
+    return refuse_blocking(what.empty() ? "a blocking call" : what,
+                           "send, or request(...).then(...)");
+  auto kept = msg; // shares the content: rendered only for a timeout
   auto reply = self.request(whom, caf::infinite, std::move(msg));
   await_mail_briefly(self);
-  return await_reply_until(self, reply.id(), deadline_after(timeout));
+  auto result = await_reply_until(self, reply.id(), deadline_after(timeout));
+  if (!result && result.error() == caf::sec::request_timeout)
+    return make_error(runtime_errc::call_timeout,
+                      (what.empty() ? "request " + caf::to_string(kept) : what)
+                        + ": no reply from actor " + std::to_string(whom.id())
+                        + actor_name(whom) + " within "
+                        + std::to_string(timeout.count()) + " ms");
+  return result;
 }
 
 } // namespace relc

@@ -4,6 +4,7 @@
 // app API's calls and the registry's blocking helpers are made of.
 
 #include <chrono>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/blocking_actor.hpp>
@@ -26,10 +27,14 @@ void await_mail_briefly(caf::blocking_actor& self,
 /// dead `whom` is the error. The request goes without a CAF timeout and the
 /// calling thread keeps the deadline: a CAF request timeout costs a message
 /// to CAF's clock thread, which wakes it on every call (3,500 wake-ups of a
-/// third thread in a 500-app boot).
+/// third thread in a 500-app boot). A deadline that passes is
+/// runtime_errc::call_timeout naming `what` (the request, by default
+/// `msg` and `whom`); on a CAF scheduler thread it refuses at once
+/// (runtime_errc::would_block).
 caf::expected<caf::message> blocking_call(caf::blocking_actor& self,
                                           const caf::actor& whom,
                                           caf::message msg,
-                                          std::chrono::milliseconds timeout);
+                                          std::chrono::milliseconds timeout,
+                                          const std::string& what = {});
 
 } // namespace relc

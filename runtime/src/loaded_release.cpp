@@ -190,32 +190,49 @@ auto app_ctx::with_caller(F f) {
   return f(**caller_);
 }
 
+// A call that was refused or ran out of time says which app waited.
+caf::error app_ctx::from_app(caf::error err) const {
+  if (!err || err.category() != caf::atom("relc_rt"))
+    return err;
+  auto code = static_cast<runtime_errc>(err.code());
+  if (code != runtime_errc::call_timeout && code != runtime_errc::would_block)
+    return err;
+  return make_error(code, "app " + app_.plan.name + ": " + describe_error(err));
+}
+
+template <class T>
+caf::expected<T> app_ctx::from_app(caf::expected<T> x) const {
+  if (!x)
+    return from_app(x.error());
+  return x;
+}
+
 caf::expected<caf::message> app_ctx::call_message(
   const caf::actor& whom, caf::message msg, std::chrono::milliseconds timeout) {
-  return with_caller([&](caf::blocking_actor& self) {
+  return from_app(with_caller([&](caf::blocking_actor& self) {
     return blocking_call(self, whom, std::move(msg), timeout);
-  });
+  }));
 }
 
 caf::error app_ctx::register_name(const std::string& name,
                                   const caf::actor& who) {
-  return with_caller([&](caf::blocking_actor& self) {
+  return from_app(with_caller([&](caf::blocking_actor& self) {
     return register_name_from(self, registry(), name, who);
-  });
+  }));
 }
 
 caf::expected<caf::actor> app_ctx::whereis(const std::string& name) {
-  return with_caller([&](caf::blocking_actor& self) {
+  return from_app(with_caller([&](caf::blocking_actor& self) {
     return whereis_from(self, registry(), name);
-  });
+  }));
 }
 
 caf::expected<std::vector<caf::actor>>
 app_ctx::await_names(const std::vector<std::string>& names,
                      std::chrono::milliseconds timeout) {
-  return with_caller([&](caf::blocking_actor& self) {
+  return from_app(with_caller([&](caf::blocking_actor& self) {
     return await_names_from(self, registry(), names, timeout);
-  });
+  }));
 }
 
 void app_ctx::adopt(const caf::actor& actor) {

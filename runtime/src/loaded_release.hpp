@@ -109,6 +109,9 @@ public:
 private:
   template <class F>
   auto with_caller(F f);
+  caf::error from_app(caf::error err) const;
+  template <class T>
+  caf::expected<T> from_app(caf::expected<T> x) const;
 
   loaded_release& owner_;
   app_record& app_;

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "relc/runtime/blocking.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
@@ -33,6 +34,8 @@ module& module::of(caf::actor_system& sys) {
 }
 
 void module::init(caf::actor_system_config& cfg) {
+  // Before the scheduler starts its threads: the hook marks them.
+  mark_scheduler_threads(cfg);
   options_.release_dir = caf::get_or(cfg, "relc.release-dir", std::string{});
   options_.config_file = caf::get_or(cfg, "relc.config", std::string{});
   options_.env_overrides

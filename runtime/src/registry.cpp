@@ -9,6 +9,7 @@
 #include "blocking_call.hpp"
 #include "registry_calls.hpp"
 #include "relc/runtime/application.hpp"
+#include "relc/runtime/blocking.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/term.hpp"
 
@@ -225,7 +226,13 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
 } // namespace
 
 registry_actor spawn_registry(caf::actor_system& sys) {
-  return sys.spawn<caf::hidden>(registry_impl);
+  auto registry = sys.spawn<caf::hidden>(registry_impl);
+  // CAF's put keeps an existing entry: a restarted node's registry
+  // replaces the stopped one's.
+  sys.registry().erase(registry_key);
+  sys.registry().put(registry_key,
+                     caf::actor_cast<caf::strong_actor_ptr>(registry));
+  return registry;
 }
 
 namespace {
@@ -239,16 +246,18 @@ caf::error register_name_from(caf::blocking_actor& self,
                               const std::string& name, const caf::actor& who) {
   auto reply = blocking_call(self, caf::actor_cast<caf::actor>(registry),
                              caf::make_message(reg_atoms::put::value, name, who),
-                             registry_timeout);
+                             registry_timeout,
+                             "register_name('" + name + "') to the registry");
   return reply ? caf::error{} : reply.error();
 }
 
 caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
                                        const registry_actor& registry,
                                        const std::string& name) {
-  return reply_as<caf::actor>(blocking_call(self, caf::actor_cast<caf::actor>(registry),
-                                caf::make_message(reg_atoms::get::value, name),
-                                registry_timeout));
+  return reply_as<caf::actor>(
+    blocking_call(self, caf::actor_cast<caf::actor>(registry),
+                  caf::make_message(reg_atoms::get::value, name),
+                  registry_timeout, "whereis('" + name + "') to the registry"));
 }
 
 caf::expected<std::vector<caf::actor>>
@@ -266,7 +275,7 @@ await_names_from(caf::blocking_actor& self, const registry_actor& registry,
       self, caf::actor_cast<caf::actor>(registry),
       caf::make_message(reg_atoms::await::value, name,
                         static_cast<int64_t>(left.count())),
-      left + std::chrono::seconds(5)));
+      left + std::chrono::seconds(5), "await_names('" + name + "')"));
     if (!who)
       return who.error();
     result.push_back(std::move(*who));
@@ -276,6 +285,10 @@ await_names_from(caf::blocking_actor& self, const registry_actor& registry,
 
 caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
                          const std::string& name, const caf::actor& who) {
+  if (on_scheduler_thread())
+    return refuse_blocking("relc::register_name('" + name + "')",
+                           "name the child in its child_spec (child_spec::name), "
+                           "or send (reg_put, name, actor) to the registry");
   caf::scoped_actor self{sys, true};
   return register_name_from(*self, registry, name, who);
 }
@@ -283,6 +296,9 @@ caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
 caf::expected<caf::actor> whereis(caf::actor_system& sys,
                                   const registry_actor& registry,
                                   const std::string& name) {
+  if (on_scheduler_thread())
+    return refuse_blocking("relc::whereis('" + name + "')",
+                           "request (reg_get, name) from the registry");
   caf::scoped_actor self{sys, true};
   return whereis_from(*self, registry, name);
 }
@@ -291,6 +307,10 @@ caf::expected<std::vector<caf::actor>>
 await_names(caf::actor_system& sys, const registry_actor& registry,
             const std::vector<std::string>& names,
             std::chrono::milliseconds timeout) {
+  if (on_scheduler_thread())
+    return refuse_blocking("relc::await_names",
+                           "send (reg_nbwait, name) to the registry: it "
+                           "sends (reg_regd, name, actor) once registered");
   caf::scoped_actor self{sys, true};
   return await_names_from(*self, registry, names, timeout);
 }

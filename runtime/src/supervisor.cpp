@@ -5,9 +5,11 @@
 
 #include <caf/all.hpp>
 
+#include "blocking_pool.hpp"
+#include "relc/runtime/blocking.hpp"
 #include "relc/runtime/log.hpp"
+#include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
-#include "start_signal.hpp"
 
 namespace relc {
 
@@ -66,7 +68,12 @@ struct sup_state {
   bool init_done = false;
   caf::error init_error;
   std::vector<caf::typed_response_promise<caf::ok_atom>> init_waiters;
-  std::shared_ptr<start_signal> started; // start_supervisor's waiter
+  // Where child start functions run while the initial children start: the
+  // thread waiting in start_supervisor (the whole tree's), or null for the
+  // blocking pool. Restarts and later starts always go to the pool.
+  std::shared_ptr<detail::caller_executor> init_exec;
+  // start_supervisor's waiter, told the outcome of the initial start.
+  std::shared_ptr<detail::caller_executor> started;
   bool shutting_down = false;
 
   static inline const char* name = "relc_supervisor";
@@ -129,10 +136,56 @@ void remove_live(sup_ptr self, const caf::actor& child) {
              live.end());
 }
 
+// Runs a child's start function where it may block (OTP lets it block
+// until the child is initialised), never on this supervisor's scheduler
+// thread, and hands its outcome to `then`. The supervisor awaits it: like
+// OTP's, it handles nothing else until the start returned (its scheduler
+// thread is free meanwhile for the actors the start function waits for).
+void run_start(sup_ptr self, child_start_fn start, term args,
+               std::function<void(caf::expected<caf::actor>)> then) {
+  auto reply_id
+    = self->new_request_id(caf::message_priority::normal).response_id();
+  self->add_awaited_response_handler(
+    reply_id, caf::behavior{
+                [then](caf::actor& child) { then(std::move(child)); },
+                [then](caf::error& err) { then(std::move(err)); },
+              });
+  auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
+  auto* sys = &self->system();
+  auto exec = self->state.init_done ? nullptr : self->state.init_exec;
+  detail::post_blocking(exec, [me, sys, start = std::move(start),
+                               args = std::move(args), reply_id] {
+    caf::message reply;
+    try {
+      auto result = start(*sys, args);
+      reply = result ? caf::make_message(std::move(*result))
+                     : caf::make_message(std::move(result.error()));
+    } catch (const std::exception& ex) {
+      reply = caf::make_message(make_error(
+        runtime_errc::start_failed, std::string{"exception: "} + ex.what()));
+    } catch (...) {
+      reply = caf::make_message(
+        make_error(runtime_errc::start_failed,
+                   "exception of a type not derived from std::exception"));
+    }
+    me->enqueue(nullptr, reply_id, std::move(reply), nullptr);
+  });
+}
+
+// The node's name registry (the one spawn_registry made last in this
+// actor system), for names in child specs.
+caf::actor name_registry(caf::actor_system& sys) {
+  return caf::actor_cast<caf::actor>(sys.registry().get(registry_key));
+}
+
+void await_ready(sup_ptr self, uint64_t key, done_fn done);
+
 // Starts one child and calls `done` once it is initialised: OTP starts
-// children one after the other, each fully started before the next. CAF
-// runs a spawned actor's init later, so the supervisor asks the child for
-// its info (answered only after init) or, for a supervisor child, awaits its
+// children one after the other, each fully started before the next. The
+// start function runs off the scheduler (run_start); a child spec's name
+// is registered next (OTP's {local, Name}); then, since CAF runs a spawned
+// actor's init later, the supervisor asks the child for its info
+// (answered only after init) or, for a supervisor child, awaits its
 // sup_init (answered once all its own children are up).
 void start_entry(sup_ptr self, uint64_t key, done_fn done) {
   auto* entry = find_key(self, key);
@@ -140,7 +193,39 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     done(make_error(runtime_errc::not_found, "child vanished"));
     return;
   }
-  auto result = entry->spec.start(self->system(), entry->spec.args);
+  self->state.starting = key;
+  run_start(self, entry->spec.start, entry->spec.args,
+            [self, key, done](caf::expected<caf::actor> result) {
+              self->state.starting = 0;
+              auto* entry = find_key(self, key);
+              if (!entry) { // cannot happen: nothing ran meanwhile
+                done(make_error(runtime_errc::not_found, "child vanished"));
+                return;
+              }
+              auto id = entry->spec.id;
+              if (!result) {
+                report(self, log_level::error, "child " + id
+                                                 + " failed to start: "
+                                                 + describe_error(result.error()));
+                done(make_error(runtime_errc::start_failed,
+                                "child " + id + " of supervisor "
+                                  + self->state.flags.name + ": "
+                                  + describe_error(result.error())));
+                return;
+              }
+              if (!*result) { // OTP's `ignore`: nothing to supervise
+                done({});
+                return;
+              }
+              entry->handle = std::move(*result);
+              await_ready(self, key, std::move(done));
+            });
+}
+
+// The second half of start_entry: the child runs; its name, then its
+// readiness.
+void await_ready(sup_ptr self, uint64_t key, done_fn done) {
+  auto* entry = find_key(self, key);
   auto id = entry->spec.id;
   auto fail = [self, id, done](const caf::error& err) {
     report(self, log_level::error,
@@ -149,15 +234,6 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
                     "child " + id + " of supervisor " + self->state.flags.name
                       + ": " + describe_error(err)));
   };
-  if (!result) {
-    fail(result.error());
-    return;
-  }
-  if (!*result) { // OTP's `ignore`: nothing to supervise
-    done({});
-    return;
-  }
-  entry->handle = *result;
   // Monitored, not linked: in CAF an untrappable `kill` travels along links,
   // so a killed child would take its supervisor down with it.
   self->monitor(entry->handle);
@@ -170,15 +246,9 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
                                     + std::to_string(actor_id) + ")");
     done({});
   };
-  auto on_error = [self, key, fail, on_ready](caf::error& err) {
-    if (err == caf::sec::request_receiver_down) {
-      // Its start function returned it, so it started (OTP: start_link
-      // returned ok); that it died before answering the probe is an exit,
-      // handled by the restart strategy once its down message is handled
-      // (deferred until then, see handle_down), not a start failure.
-      on_ready();
-      return;
-    }
+  // A child that failed its probe, or whose name is taken, did not start
+  // (OTP: {error, {already_started, Pid}}): it is killed again.
+  auto failed = [self, key, fail](const caf::error& err) {
     self->state.starting = 0;
     if (auto* e = find_key(self, key); e && e->handle) {
       self->send_exit(e->handle, caf::exit_reason::kill);
@@ -187,16 +257,55 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     }
     fail(err);
   };
-  if (entry->spec.is_supervisor)
-    self->request(entry->handle, caf::infinite, sup_atoms::init::value)
-      .await([on_ready](caf::ok_atom) { on_ready(); }, on_error);
-  else
-    self
-      ->request(entry->handle, caf::infinite, caf::sys_atom::value,
-                caf::get_atom::value, std::string{"info"})
-      .await([on_ready](caf::ok_atom, std::string&, caf::strong_actor_ptr&,
-                        std::string&) { on_ready(); },
-             on_error);
+  auto on_error = [on_ready, failed](caf::error& err) {
+    if (err == caf::sec::request_receiver_down) {
+      // Its start function returned it, so it started (OTP: start_link
+      // returned ok); that it died before answering the probe is an exit,
+      // handled by the restart strategy once its down message is handled
+      // (deferred until then, see handle_down), not a start failure.
+      on_ready();
+      return;
+    }
+    failed(err);
+  };
+  auto probe = [self, key, on_ready, on_error] {
+    auto* entry = find_key(self, key);
+    if (!entry || !entry->handle) { // named, then killed meanwhile
+      on_ready();
+      return;
+    }
+    if (entry->spec.is_supervisor)
+      self->request(entry->handle, caf::infinite, sup_atoms::init::value)
+        .await([on_ready](caf::ok_atom) { on_ready(); }, on_error);
+    else
+      self
+        ->request(entry->handle, caf::infinite, caf::sys_atom::value,
+                  caf::get_atom::value, std::string{"info"})
+        .await([on_ready](caf::ok_atom, std::string&, caf::strong_actor_ptr&,
+                          std::string&) { on_ready(); },
+               on_error);
+  };
+  if (entry->spec.name.empty()) {
+    probe();
+    return;
+  }
+  // OTP's {local, Name}: registered on every start, without blocking
+  // anyone; the registry drops the name when the actor dies (and lets a
+  // restarted child take it over from its dead predecessor at once).
+  auto registry = name_registry(self->system());
+  auto name = entry->spec.name;
+  if (!registry) {
+    failed(make_error(runtime_errc::not_found,
+                      "name '" + name
+                        + "': no name registry in this actor system "
+                          "(spawn_registry)"));
+    return;
+  }
+  self
+    ->request(registry, caf::infinite, reg_atoms::put::value, name,
+              entry->handle)
+    .await([probe](caf::ok_atom) { probe(); },
+           [failed](caf::error& err) { failed(err); });
 }
 
 void begin_stop(sup_ptr self, child_entry& entry) {
@@ -289,8 +398,9 @@ void finish_init(sup_ptr self, caf::error err) {
   auto& st = self->state;
   st.init_done = true;
   st.init_error = err;
+  st.init_exec = nullptr; // later starts run on the pool
   if (st.started)
-    st.started->set(err);
+    st.started->finish(err);
   for (auto& rp : st.init_waiters) {
     if (err)
       rp.deliver(err);
@@ -504,17 +614,21 @@ caf::typed_response_promise<caf::actor> start_added_child(sup_ptr self,
   return start_and_reply(self, key, on_start_error::forget_spec);
 }
 
-supervisor_actor::behavior_type supervisor_impl(sup_ptr self, supervisor_flags flags,
-                              std::vector<child_spec> specs,
-                              std::shared_ptr<start_signal> started) {
+supervisor_actor::behavior_type
+supervisor_impl(sup_ptr self, supervisor_flags flags,
+                std::vector<child_spec> specs,
+                std::shared_ptr<detail::caller_executor> init_exec,
+                std::shared_ptr<detail::caller_executor> started) {
   auto& st = self->state;
   st.flags = std::move(flags);
+  st.init_exec = std::move(init_exec);
   st.started = started;
   if (started) // a supervisor killed before its init is done still answers
     self->attach_functor([started](const caf::error& reason) {
-      started->set(reason ? reason
-                          : make_error(runtime_errc::start_failed,
-                                       "supervisor exited during its start"));
+      started->finish(reason ? reason
+                             : make_error(runtime_errc::start_failed,
+                                          "supervisor exited during its "
+                                          "start"));
     });
   self->set_exit_handler([self](caf::exit_msg& em) { handle_exit(self, em); });
   self->set_down_handler([self](caf::down_msg& dm) { handle_down(self, dm); });
@@ -660,27 +774,43 @@ supervisor_actor::behavior_type supervisor_impl(sup_ptr self, supervisor_flags f
         return make_error(runtime_errc::not_found,
                           "not a running child of supervisor "
                             + self->state.flags.name);
-      auto fresh = start(self->system(), entry->spec.args);
-      if (!fresh)
-        return fresh.error();
-      if (!*fresh)
-        return make_error(runtime_errc::start_failed,
-                          "child " + entry->spec.id
-                            + ": the new version started no actor");
-      self->demonitor(old);
-      remove_live(self, old);
-      entry->handle = *fresh;
-      entry->spec.start = start;
-      self->monitor(entry->handle);
-      add_live(self, entry->handle);
-      auto& st = self->state;
-      if (st.flags.strategy == restart_strategy::simple_one_for_one)
-        st.template_spec.start = start;
-      report(self, log_level::info,
-             "child " + entry->spec.id + " replaced by its next version (actor "
-               + std::to_string(old.id()) + " -> "
-               + std::to_string(entry->handle.id()) + ")");
-      return entry->handle;
+      auto rp = self->make_response_promise<caf::actor>();
+      auto key = entry->key;
+      run_start(self, start, entry->spec.args,
+                [self, rp, key, old, start](
+                  caf::expected<caf::actor> fresh) mutable {
+                  auto* entry = find_key(self, key);
+                  if (!fresh) {
+                    rp.deliver(fresh.error());
+                    return;
+                  }
+                  if (!*fresh || !entry || entry->handle != old) {
+                    if (*fresh)
+                      self->send_exit(*fresh, caf::exit_reason::kill);
+                    rp.deliver(make_error(
+                      runtime_errc::start_failed,
+                      !*fresh ? "the new version started no actor"
+                              : "the old version is no longer running"));
+                    return;
+                  }
+                  self->demonitor(old);
+                  remove_live(self, old);
+                  entry->handle = std::move(*fresh);
+                  entry->spec.start = start;
+                  self->monitor(entry->handle);
+                  add_live(self, entry->handle);
+                  auto& st = self->state;
+                  if (st.flags.strategy
+                      == restart_strategy::simple_one_for_one)
+                    st.template_spec.start = start;
+                  report(self, log_level::info,
+                         "child " + entry->spec.id
+                           + " replaced by its next version (actor "
+                           + std::to_string(old.id()) + " -> "
+                           + std::to_string(entry->handle.id()) + ")");
+                  rp.deliver(entry->handle);
+                });
+      return rp;
     },
     [self](sup_atoms::count_children) {
       child_counts n;
@@ -724,26 +854,37 @@ child_info::~child_info() = default;
 
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children) {
+  // Spawned by a child start function that start_supervisor's thread runs:
+  // this supervisor's children start on that thread too, in OTP's order.
+  std::shared_ptr<detail::caller_executor> exec;
+  if (auto* current = detail::caller_executor::current())
+    exec = current->shared_from_this();
   return caf::actor_cast<caf::actor>(
     sys.spawn(supervisor_impl, std::move(flags), std::move(children),
-              std::shared_ptr<start_signal>{}));
+              std::move(exec), std::shared_ptr<detail::caller_executor>{}));
 }
 
 caf::expected<caf::actor>
 start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                  std::vector<child_spec> children,
                  std::chrono::milliseconds timeout) {
+  if (on_scheduler_thread())
+    return refuse_blocking("relc::start_supervisor",
+                           "spawn_supervisor() returns at once, and its "
+                           "sup_init request answers once the children "
+                           "started");
   auto name = flags.name;
-  auto started = std::make_shared<start_signal>();
+  // This thread waits anyway: it runs the tree's start functions itself.
+  auto exec = std::make_shared<detail::caller_executor>();
   auto sup = caf::actor_cast<caf::actor>(sys.spawn(
-    supervisor_impl, std::move(flags), std::move(children), started));
-  if (!started->wait(std::chrono::steady_clock::now() + timeout)) {
+    supervisor_impl, std::move(flags), std::move(children), exec, exec));
+  if (!exec->run_until(std::chrono::steady_clock::now() + timeout)) {
     caf::anon_send_exit(sup, caf::exit_reason::kill);
     return make_error(runtime_errc::start_failed,
                       "supervisor " + name + " did not start within "
                         + std::to_string(timeout.count()) + " ms");
   }
-  if (auto err = started->error()) {
+  if (auto err = exec->outcome()) {
     caf::anon_send_exit(sup, caf::exit_reason::kill); // if not gone already
     return err;
   }

@@ -83,7 +83,13 @@ TEST_CASE("ctx.call returns the reply, or the error, the timeout, a wrong "
   CHECK(wrong.error() == caf::sec::unexpected_response);
   auto slow = ctx.call<int>(a, 50ms, caf::get_atom::value);
   REQUIRE_FALSE(slow);
-  CHECK(slow.error() == caf::sec::request_timeout);
+  // The deadline's error names the request, the actor and the app.
+  CHECK(slow.error() == relc::runtime_errc::call_timeout);
+  auto text = relc::describe_error(slow.error());
+  INFO(text);
+  CHECK(text.find("app ") == 0);
+  CHECK(text.find("('get')") != std::string::npos);
+  CHECK(text.find("within 50 ms") != std::string::npos);
   // The late reply to the timed-out call is not taken for the next one.
   std::this_thread::sleep_for(300ms);
   CHECK(ctx.call<int>(a, 1s, 1) == 2);

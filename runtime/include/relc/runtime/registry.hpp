@@ -72,10 +72,20 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<reg_atoms::move, caf::actor, caf::actor>::with<int64_t>,
   caf::reacts_to<reg_atoms::expire, std::string, uint64_t, int64_t>>;
 
-/// Spawns the name registry.
+/// Where spawn_registry puts the registry in CAF's own registry
+/// (`sys.registry().get(relc::registry_key)`): the registry that names in
+/// child specs (child_spec::name) are registered in.
+constexpr caf::atom_value registry_key = caf::atom("relc_reg");
+
+/// Spawns the name registry and makes it the actor system's (registry_key).
 registry_actor spawn_registry(caf::actor_system& sys);
 
-/// Blocking helpers for non-actor threads (boot, start phases, tests).
+/// Blocking helpers for threads where blocking is safe (app callbacks,
+/// child start functions, host threads). Inside an actor (on a CAF
+/// scheduler thread) they return runtime_errc::would_block at once: send
+/// the request to the registry there (or name a child in its child_spec).
+/// A deadline that passes (10 s; await_names: `timeout`) is an error that
+/// names the request.
 [[nodiscard]] caf::error register_name(caf::actor_system& sys,
                                        const registry_actor& registry,
                                        const std::string& name,

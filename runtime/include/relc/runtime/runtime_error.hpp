@@ -37,6 +37,11 @@ enum class runtime_errc : uint8_t {
   release_handling,
   /// A distribution setting is wrong, or a node could not be reached.
   distribution,
+  /// A blocking helper was called where blocking can never work (inside an
+  /// actor, on a CAF scheduler thread): relc/runtime/blocking.hpp.
+  would_block,
+  /// A blocking call's deadline passed (the error names the request).
+  call_timeout,
 };
 
 /// Text of an error: the message of a relc error, CAF's rendering otherwise.

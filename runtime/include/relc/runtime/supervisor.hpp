@@ -48,8 +48,13 @@ struct child_shutdown {
   static child_shutdown infinity() { return {kind::infinity, {}}; }
 };
 
-/// Starts a child: spawns it (unlinked; the supervisor links it) and returns
-/// it, or an error. For simple_one_for_one, `args` are the start_child args.
+/// Starts a child: spawns it (unlinked; the supervisor monitors it) and
+/// returns it, or an error; a null actor is OTP's `ignore`. For
+/// simple_one_for_one, `args` are the start_child args. It runs where it
+/// may block (OTP's start_link blocks until the child's init is done): on
+/// the thread that waits in start_supervisor during the initial start, on
+/// relc's blocking pool for restarts and later starts; never on a CAF
+/// scheduler thread. The supervisor handles nothing else until it returned.
 using child_start_fn
   = std::function<caf::expected<caf::actor>(caf::actor_system&, const term&)>;
 
@@ -73,6 +78,11 @@ struct child_spec {
   /// The actor type (the library's module) the child runs, which a release
   /// upgrade's `update: {module: M}` finds it by; empty: the child's id.
   std::string module;
+  /// OTP's {local, Name}: the name the supervisor registers the child under
+  /// in the node's registry on every start and restart (before the next
+  /// child starts); it goes with the actor. A taken name fails the start.
+  /// Empty: none.
+  std::string name;
 };
 
 /// What count_children answers (OTP's count_children proplist).
@@ -177,9 +187,11 @@ caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
 
 /// Spawns a supervisor and waits until its initial children started, or
 /// their start failed (then the started ones are already stopped again).
-/// Blocks the calling thread: call it from an application callback (which
-/// runs on the app's master thread) or another non-actor thread, never
-/// from inside an actor; a supervisor child is supervisor_child().
+/// Blocks the calling thread, which runs the tree's child start functions
+/// meanwhile: call it from an application callback, a child start
+/// function or another thread where blocking is safe. Inside an actor (on
+/// a CAF scheduler thread) it returns runtime_errc::would_block at once:
+/// use spawn_supervisor there, or supervisor_child() for a subtree.
 [[nodiscard]] caf::expected<caf::actor>
 start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                  std::vector<child_spec> children,
