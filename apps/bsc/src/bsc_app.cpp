@@ -22,14 +22,6 @@ std::vector<int> frequencies(const relc::term& env) {
   return result;
 }
 
-// Spawns an actor and registers it under `name` from inside the actor
-// system (asynchronously), so a restarted actor takes over its name.
-caf::actor registered(caf::actor who, const relc::registry_actor& registry,
-                      const std::string& name) {
-  caf::anon_send(registry, relc::reg_atoms::put::value, name, who);
-  return who;
-}
-
 relc::supervisor_flags phone_sup_flags() {
   relc::supervisor_flags flags;
   flags.strategy = relc::restart_strategy::simple_one_for_one;
@@ -60,16 +52,18 @@ public:
                                   const relc::term&) override {
     auto registry = ctx.registry();
     auto pool = frequencies(ctx.get_env("frequencies"));
+    // Each child is registered under its spec's name on every start and
+    // restart (OTP's {local, Name}), before the next child starts.
     relc::child_spec overload;
     overload.id = "overload";
-    overload.start = [registry](caf::actor_system& sys, const relc::term&)
-      -> caf::expected<caf::actor> {
-      return registered(spawn_overload(sys), registry, "overload");
-    };
+    overload.name = "overload";
+    overload.start = [](caf::actor_system& sys, const relc::term&)
+      -> caf::expected<caf::actor> { return spawn_overload(sys); };
     // Its args are the pool, so a next version's factory (a release
     // upgrade's `update` restarts it through make_frequency) gets it too.
     relc::child_spec frequency;
     frequency.id = "frequency";
+    frequency.name = "frequency";
     frequency.args = ctx.get_env("frequencies");
     frequency.start = [registry](caf::actor_system& sys,
                                  const relc::term& args)
@@ -78,15 +72,7 @@ public:
     };
     auto phones = relc::supervisor_child("phone_sup", phone_sup_flags(),
                                          {phone_template(registry)});
-    auto start_phones = phones.start;
-    phones.start = [registry, start_phones](caf::actor_system& sys,
-                                            const relc::term& args)
-      -> caf::expected<caf::actor> {
-      auto sup = start_phones(sys, args);
-      if (sup)
-        registered(*sup, registry, "phone_sup");
-      return sup;
-    };
+    phones.name = "phone_sup";
     relc::supervisor_flags flags;
     flags.strategy = relc::restart_strategy::rest_for_one;
     flags.intensity = 3;

@@ -55,9 +55,6 @@ caf::behavior frequency(caf::stateful_actor<frequency_state>* self,
                         std::vector<int> pool, relc::registry_actor registry) {
   self->state.free = std::move(pool);
   self->state.registry = registry;
-  // Registers itself, so a restarted server takes over the name at once.
-  caf::anon_send(registry, relc::reg_atoms::put::value,
-                 std::string{"frequency"}, caf::actor_cast<caf::actor>(self));
   caf::behavior serving{
     [self](allocate_atom) -> caf::result<int> {
       auto& st = self->state;

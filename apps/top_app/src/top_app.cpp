@@ -31,10 +31,13 @@ public:
     bsc.start = [&ctx](caf::actor_system&, const relc::term&) {
       return ctx.start_included("bsc");
     };
+    // The child's start function runs bsc's start, which blocks until
+    // bsc's tree is up: it runs on this thread, as start_supervisor waits.
     auto sup = relc::start_supervisor(ctx.system(), top_flags(), {bsc});
-    if (sup)
-      caf::anon_send(ctx.registry(), relc::reg_atoms::put::value,
-                     std::string{"top_sup"}, *sup);
+    if (!sup)
+      return sup;
+    if (auto err = ctx.register_name("top_sup", *sup)) // callbacks may block
+      return err;
     return sup;
   }
 
