@@ -1,7 +1,10 @@
 // Benchmark of relc boot on synthetic releases of N apps (each a supervisor
-// with 2 workers and 3 start phases), in two shapes (bench_app.cpp): empty
-// phases (bench_app.cpp), and the work-matched shape (bench_work_app.cpp:
-// 3 names registered, one call to a worker per phase). For each: exec-to-ready timed from outside the node
+// with 2 workers and 3 start phases), in three shapes: empty phases
+// (bench_app.cpp), the work-matched shape (bench_work_app.cpp: 3 names
+// registered from start, one call to a worker per phase) and the OTP shape
+// users write (bench_otp_app.cpp: each child start function registers its
+// worker with the blocking helper, one call per phase). For each:
+// exec-to-ready timed from outside the node
 // (the start-notification FIFO bin/<rel> start waits on), the orderly stop
 // as the node logs it and as seen from outside (SIGTERM to exit), peak RSS,
 // and the floor: a process that loads the same libraries and spawns the
@@ -9,8 +12,10 @@
 // 5); run configurations alternate, so noise hits them alike. The first
 // boot of each release (it hashes every library) is reported apart. Not a
 // test.
-// Usage: boot_bench [N...] [--runs R] [--shape empty|work|both]
+// Usage: boot_bench [N...] [--runs R] [--shape empty|work|otp|all]
 //                   [--start sequential|parallel|both]
+//                   [--one-thread]   each configuration also with one CAF
+//                   scheduler thread (--scheduler.max-threads=1)
 //                   [--against RELC NODE APP_LIB]   also boot the empty shape
 //                   with another build's relc, node and bench app (an older
 //                   relc: "nothing may get slower"), alternating with this one
@@ -174,7 +179,9 @@ struct config_stats {
 int main(int argc, char** argv) {
   std::vector<int> sizes;
   int runs = 5;
-  std::vector<std::string> shapes{"empty", "work"};
+  const std::vector<std::string> all_shapes{"empty", "work", "otp"};
+  std::vector<std::string> shapes = all_shapes;
+  bool one_thread = false;
   std::vector<std::string> starts{"sequential", "parallel"};
   std::string other_relc, other_node, other_lib;
   int busy = 0;
@@ -184,10 +191,11 @@ int main(int argc, char** argv) {
       runs = atoi(argv[++i]);
     else if (a == "--busy" && i + 1 < argc)
       busy = std::max(0, atoi(argv[++i]));
+    else if (a == "--one-thread")
+      one_thread = true;
     else if (a == "--shape" && i + 1 < argc) {
       std::string s = argv[++i];
-      shapes = s == "both" ? std::vector<std::string>{"empty", "work"}
-                           : std::vector<std::string>{s};
+      shapes = s == "all" || s == "both" ? all_shapes : std::vector<std::string>{s};
     } else if (a == "--against" && i + 3 < argc) {
       other_relc = argv[++i];
       other_node = argv[++i];
@@ -201,9 +209,9 @@ int main(int argc, char** argv) {
       sizes.push_back(atoi(a.c_str()));
     } else {
       fprintf(stderr,
-              "usage: boot_bench [N...] [--runs R] [--shape empty|work|both] "
-              "[--start sequential|parallel|both] [--against RELC NODE BENCH_APP_SO] "
-              "[--busy K]\n");
+              "usage: boot_bench [N...] [--runs R] [--shape empty|work|otp|all] "
+              "[--start sequential|parallel|both] [--one-thread] "
+              "[--against RELC NODE BENCH_APP_SO] [--busy K]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -213,15 +221,20 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> configs;
   for (auto& shape : shapes)
-    for (auto& start : starts)
+    for (auto& start : starts) {
       configs.push_back(shape + "/" + start);
+      if (one_thread)
+        configs.push_back(shape + "/" + start + "/1t");
+    }
   if (sizes.empty())
     sizes = {100, 500};
   auto root = fs::temp_directory_path() / ("relc-boot-bench-" + std::to_string(getpid()));
   fs::create_directories(root);
   printf("relc boot benchmark: median (min-max) of %d runs, exec-to-ready timed from "
          "outside;\neach app: a supervisor, 2 workers, 3 start phases (empty: phases do "
-         "nothing; work: 3 names registered, 1 call per phase)\n", runs);
+         "nothing; work: 3 names registered from start, 1 call per phase; otp: each "
+         "child start function registers its worker (blocking helper), 1 call per "
+         "phase; /1t: one scheduler thread)\n", runs);
   if (busy > 0)
     printf("with %d busy-loop process(es) beside every run (of %u cores)\n", busy,
            std::thread::hardware_concurrency());
@@ -233,9 +246,14 @@ int main(int argc, char** argv) {
       auto shape = config.substr(0, config.find('/'));
       auto parallel = config.find("parallel") != std::string::npos;
       auto dir = root / (std::to_string(n) + "-" + shape + (parallel ? "-par" : ""));
-      relc::bench::make_synthetic_release(
-        dir.string(), n, 42, shape == "work" ? RELC_BENCH_WORK_APP_LIB : RELC_BENCH_APP_LIB,
-        shape);
+      if (fs::exists(dir / "out")) { // the same release, one thread
+        releases[config] = dir / "out" / "synthetic";
+        continue;
+      }
+      auto library = shape == "work"  ? RELC_BENCH_WORK_APP_LIB
+                     : shape == "otp" ? RELC_BENCH_OTP_APP_LIB
+                                      : RELC_BENCH_APP_LIB;
+      relc::bench::make_synthetic_release(dir.string(), n, 42, library, shape);
       std::ofstream{dir / "synthetic.rel", std::ios::app}
         << "include_runtime: false\n" << (parallel ? "start: parallel\n" : "");
       auto cmd = std::string{RELC_BENCH_RELC} + " build " + (dir / "synthetic.rel").string()
@@ -280,8 +298,16 @@ int main(int argc, char** argv) {
     // runs. Its libraries must be a second old to be recorded.
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     std::map<std::string, double> first_boot;
+    auto boot_argv = [](const std::string& config, const fs::path& rel) {
+      std::vector<std::string> argv{RELC_BENCH_NODE, "boot", rel.string()};
+      if (config.size() > 3 && config.compare(config.size() - 3, 3, "/1t") == 0)
+        argv.push_back("--scheduler.max-threads=1");
+      return argv;
+    };
     for (auto& [config, rel] : releases) {
-      auto b = run_once({RELC_BENCH_NODE, "boot", rel.string()}, root, true);
+      if (first_boot.count(config.substr(0, config.rfind("/1t"))))
+        continue; // its release booted once already
+      auto b = run_once(boot_argv(config, rel), root, true);
       if (b.ready_ms < 0 || b.stop_ms < 0)
         return 1;
       first_boot[config] = b.ready_ms;
@@ -295,7 +321,7 @@ int main(int argc, char** argv) {
         floor[shape].rss.add(f.max_rss_kb / 1024.0);
       }
       for (auto& [config, rel] : releases) {
-        auto b = run_once({RELC_BENCH_NODE, "boot", rel.string()}, root, true);
+        auto b = run_once(boot_argv(config, rel), root, true);
         if (b.ready_ms < 0 || b.stop_ms < 0)
           return 1;
         auto& c = boot[config];
