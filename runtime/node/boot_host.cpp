@@ -285,6 +285,9 @@ int run_control_client(const std::vector<std::string>& args) {
 
 namespace {
 
+// How long the actor system may take to end once the node has stopped.
+constexpr std::chrono::milliseconds actor_system_exit_limit{5000};
+
 // The node's own lines (boot failed, node stopped) come after every report
 // logged before them, which the background writer may still hold.
 void print_line(const std::string& line) {
@@ -770,6 +773,17 @@ int boot_once(const std::vector<std::string>& args,
     owned.reset();
     // Actors outside every supervision tree must not hold the exit hostage.
     sys.await_actors_before_shutdown(false);
+    // Nor a scheduler thread stuck in app code (a handler, or a restart's
+    // start function, that blocks for good): the actor system joins its
+    // threads as it goes, for ever.
+    std::thread{[code] {
+      std::this_thread::sleep_for(actor_system_exit_limit);
+      print_line("node stopped: the actor system did not end within "
+                 + std::to_string(actor_system_exit_limit.count())
+                 + " ms (app code blocks a scheduler thread); exiting "
+                   "without waiting for it");
+      _exit(code);
+    }}.detach();
     return code;
   };
   signal_waiter = std::make_unique<signal_thread>(n, log);

@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include "blocking_pool.hpp"
 #include "relc/runtime/blocking.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "start_signal.hpp"
@@ -95,6 +96,7 @@ caf::expected<caf::message> blocking_call(caf::blocking_actor& self,
   if (on_scheduler_thread())
     return refuse_blocking(what.empty() ? "a blocking call" : what,
                            "send, or request(...).then(...)");
+  ++detail::blocking_waits_here();
   auto kept = msg; // shares the content: rendered only for a timeout
   auto reply = self.request(whom, caf::infinite, std::move(msg));
   await_mail_briefly(self);

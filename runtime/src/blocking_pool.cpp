@@ -171,6 +171,11 @@ caller_executor* caller_executor::current() {
   return current_executor;
 }
 
+uint64_t& blocking_waits_here() {
+  thread_local uint64_t n = 0;
+  return n;
+}
+
 void post_blocking(const std::shared_ptr<caller_executor>& exec,
                    blocking_job job) {
   if (exec)

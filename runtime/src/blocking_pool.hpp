@@ -90,6 +90,11 @@ private:
   caf::error outcome_;
 };
 
+/// The blocking waits relc's helpers began on this thread so far
+/// (blocking_call, start_supervisor): a start function that began none and
+/// returned quickly may run on a scheduler thread next time.
+uint64_t& blocking_waits_here();
+
 /// Runs `job` where it may block: on `exec` while that is set, else on the
 /// pool.
 void post_blocking(const std::shared_ptr<caller_executor>& exec,

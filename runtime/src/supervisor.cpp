@@ -40,6 +40,9 @@ struct child_entry {
   uint64_t key = 0;
   child_spec spec;
   caf::actor handle; // null while not running
+  // Whether its start function may block: until a start showed otherwise
+  // (see run_start).
+  bool may_block = true;
 };
 
 // Children to stop one after the other, then what to do next.
@@ -54,6 +57,7 @@ struct sup_state {
   supervisor_flags flags;
   std::vector<child_entry> children;
   child_spec template_spec; // simple_one_for_one
+  bool template_may_block = true;
   uint64_t next_key = 1;
   std::deque<clock_type::time_point> restarts;
   std::deque<stop_job> jobs;
@@ -136,38 +140,100 @@ void remove_live(sup_ptr self, const caf::actor& child) {
              live.end());
 }
 
-// Runs a child's start function where it may block (OTP lets it block
-// until the child is initialised), never on this supervisor's scheduler
-// thread, and hands its outcome to `then`. The supervisor awaits it: like
-// OTP's, it handles nothing else until the start returned (its scheduler
-// thread is free meanwhile for the actors the start function waits for).
-void run_start(sup_ptr self, child_start_fn start, term args,
-               std::function<void(caf::expected<caf::actor>)> then) {
+using start_done = std::function<void(caf::expected<caf::actor>)>;
+
+// A start function that took longer than this, or began a blocking wait,
+// may block: it runs off the scheduler from then on.
+constexpr auto quick_start = std::chrono::microseconds{100};
+
+// Calls `start` on this thread, catching what it throws; `blocked` tells
+// whether it began a blocking wait or took long.
+caf::expected<caf::actor> call_start(const child_start_fn& start,
+                                     caf::actor_system& sys, const term& args,
+                                     bool& blocked) {
+  auto waits = detail::blocking_waits_here();
+  auto t0 = clock_type::now();
+  caf::expected<caf::actor> result{caf::actor{}};
+  try {
+    result = start(sys, args);
+  } catch (const std::exception& ex) {
+    result = make_error(runtime_errc::start_failed,
+                        std::string{"exception: "} + ex.what());
+  } catch (...) {
+    result = make_error(runtime_errc::start_failed,
+                        "exception of a type not derived from std::exception");
+  }
+  blocked = detail::blocking_waits_here() != waits
+            || clock_type::now() - t0 > quick_start;
+  return result;
+}
+
+// What the supervisor learnt of child `key`'s start function.
+void learn(sup_ptr self, uint64_t key, bool blocked) {
+  if (!blocked)
+    return; // a start that once blocked is not trusted again
+  if (auto* e = find_key(self, key))
+    e->may_block = true;
+  if (self->state.flags.strategy == restart_strategy::simple_one_for_one)
+    self->state.template_may_block = true;
+}
+
+void trust(sup_ptr self, uint64_t key, bool blocked) {
+  if (blocked) {
+    learn(self, key, true);
+    return;
+  }
+  if (auto* e = find_key(self, key))
+    e->may_block = false;
+  if (self->state.flags.strategy == restart_strategy::simple_one_for_one)
+    self->state.template_may_block = false;
+}
+
+// Runs child `key`'s start function and hands its outcome to `then`. OTP
+// lets a start function block until the child is initialised, so it runs
+// where blocking is safe, never on this supervisor's scheduler thread, and
+// the supervisor awaits it: like OTP's, it handles nothing else until the
+// start returned (its scheduler thread is free meanwhile for the actors
+// the start function waits for). One exception keeps restarts as cheap as
+// a spawn: a start function that began no blocking wait and returned
+// within 100 us the last time runs here, inline; should it call a
+// blocking helper after all, the helper refuses at once (would_block) and
+// the start runs again off the scheduler.
+void run_start(sup_ptr self, uint64_t key, child_start_fn start, term args,
+               start_done then) {
+  auto* entry = find_key(self, key);
+  if (entry && !entry->may_block) {
+    bool blocked = false;
+    auto result = call_start(start, self->system(), args, blocked);
+    if (result || result.error() != runtime_errc::would_block) {
+      trust(self, key, blocked);
+      then(std::move(result));
+      return;
+    }
+    learn(self, key, true); // it tried to block: off the scheduler
+  }
   auto reply_id
     = self->new_request_id(caf::message_priority::normal).response_id();
   self->add_awaited_response_handler(
     reply_id, caf::behavior{
-                [then](caf::actor& child) { then(std::move(child)); },
-                [then](caf::error& err) { then(std::move(err)); },
+                [self, key, then](caf::actor& child, bool blocked) {
+                  trust(self, key, blocked);
+                  then(std::move(child));
+                },
+                [self, key, then](caf::error& err, bool blocked) {
+                  learn(self, key, blocked);
+                  then(std::move(err));
+                },
               });
   auto me = caf::actor_cast<caf::strong_actor_ptr>(self);
   auto* sys = &self->system();
   auto exec = self->state.init_done ? nullptr : self->state.init_exec;
   detail::post_blocking(exec, [me, sys, start = std::move(start),
                                args = std::move(args), reply_id] {
-    caf::message reply;
-    try {
-      auto result = start(*sys, args);
-      reply = result ? caf::make_message(std::move(*result))
-                     : caf::make_message(std::move(result.error()));
-    } catch (const std::exception& ex) {
-      reply = caf::make_message(make_error(
-        runtime_errc::start_failed, std::string{"exception: "} + ex.what()));
-    } catch (...) {
-      reply = caf::make_message(
-        make_error(runtime_errc::start_failed,
-                   "exception of a type not derived from std::exception"));
-    }
+    bool blocked = false;
+    auto result = call_start(start, *sys, args, blocked);
+    auto reply = result ? caf::make_message(std::move(*result), blocked)
+                        : caf::make_message(std::move(result.error()), blocked);
     me->enqueue(nullptr, reply_id, std::move(reply), nullptr);
   });
 }
@@ -194,7 +260,7 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     return;
   }
   self->state.starting = key;
-  run_start(self, entry->spec.start, entry->spec.args,
+  run_start(self, key, entry->spec.start, entry->spec.args,
             [self, key, done](caf::expected<caf::actor> result) {
               self->state.starting = 0;
               auto* entry = find_key(self, key);
@@ -698,7 +764,8 @@ supervisor_impl(sup_ptr self, supervisor_flags flags,
       if (st.flags.strategy != restart_strategy::simple_one_for_one)
         return make_error(runtime_errc::wrong_strategy,
                           "only simple_one_for_one starts children from args");
-      child_entry entry{st.next_key++, st.template_spec, nullptr};
+      child_entry entry{st.next_key++, st.template_spec, nullptr,
+                        st.template_may_block};
       entry.spec.args = args;
       return start_added_child(self, std::move(entry));
     },
@@ -776,7 +843,9 @@ supervisor_impl(sup_ptr self, supervisor_flags flags,
                             + self->state.flags.name);
       auto rp = self->make_response_promise<caf::actor>();
       auto key = entry->key;
-      run_start(self, start, entry->spec.args,
+      // A new version's start function: not trusted to be quick.
+      entry->may_block = true;
+      run_start(self, key, start, entry->spec.args,
                 [self, rp, key, old, start](
                   caf::expected<caf::actor> fresh) mutable {
                   auto* entry = find_key(self, key);
@@ -873,6 +942,7 @@ start_supervisor(caf::actor_system& sys, supervisor_flags flags,
                            "spawn_supervisor() returns at once, and its "
                            "sup_init request answers once the children "
                            "started");
+  ++detail::blocking_waits_here();
   auto name = flags.name;
   // This thread waits anyway: it runs the tree's start functions itself.
   auto exec = std::make_shared<detail::caller_executor>();

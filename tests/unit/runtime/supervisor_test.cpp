@@ -1,11 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
 #include <caf/all.hpp>
 
 #include "relc/runtime/log.hpp"
+#include "relc/runtime/registry.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "relc/runtime/supervisor.hpp"
 
@@ -427,4 +430,59 @@ TEST_CASE("a child whose start returned has started, even if it dies before "
     caf::anon_send_exit(*sup, caf::exit_reason::kill);
   }
   CHECK(failed == 0);
+}
+
+TEST_CASE("a start function that was quick runs inline on restarts; should it "
+          "block after all, it runs again off the scheduler",
+          "[runtime][supervisor][blocking]") {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 1); // a wait on this thread never ends
+  caf::actor_system sys{cfg};
+  auto registry = spawn_registry(sys);
+  auto rec = std::make_shared<recorder>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  child_spec s;
+  s.id = "w";
+  // The first start spawns only; every later one also registers the
+  // worker with the blocking helper.
+  s.start = [rec, calls, registry](caf::actor_system& sys, const term&)
+    -> caf::expected<caf::actor> {
+    auto n = ++*calls;
+    auto w = sys.spawn(worker, std::string{"w"}, rec, false);
+    if (n > 1) {
+      if (auto err = register_name(sys, registry, "w_name", w)) {
+        rec->add("refused: " + describe_error(err));
+        caf::anon_send_exit(w, caf::exit_reason::kill);
+        return err;
+      }
+      rec->add("registered");
+    }
+    return w;
+  };
+  supervisor_flags flags;
+  flags.intensity = 5;
+  auto sup = start_supervisor(sys, flags, {s});
+  REQUIRE(sup);
+  caf::scoped_actor self{sys};
+  std::vector<child_info> first;
+  self->request(as_supervisor(*sup), 5s, sup_atoms::which_children::value)
+    .receive([&](std::vector<child_info>& kids) { first = std::move(kids); },
+             [](caf::error&) {});
+  REQUIRE(first.size() == 1);
+  self->send(first[0].handle, quit_atom::value); // a normal exit: restarted
+  for (int i = 0; i < 200 && rec->count("registered") == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  // Inline on the one scheduler thread, the helper refused at once; the
+  // start ran again on the blocking pool and registered the worker.
+  CHECK(rec->count("registered") == 1);
+  auto events = rec->take();
+  CHECK(std::count_if(events.begin(), events.end(), [](const std::string& e) {
+          return e.find("refused: relc::register_name('w_name') called inside "
+                        "an actor")
+                 == 0;
+        })
+        == 1);
+  CHECK(*calls == 3);
+  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
 }
