@@ -7,4 +7,4 @@ $SUDO apt-get update
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
   g++ libtsan2 cmake make pkg-config file binutils dpkg-dev \
   libcaf-dev libcli11-dev libyaml-cpp-dev catch2 libarchive-dev zlib1g-dev \
-  libssl-dev openssl
+  libssl-dev openssl busybox

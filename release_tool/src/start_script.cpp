@@ -36,6 +36,15 @@ fi
 # to under the release root; a read-only install sets them elsewhere
 # (systemd: RuntimeDirectory=, LogsDirectory=, StateDirectory=).
 NAME=${RELC_NODE_NAME:-$REL_NAME}
+# The name becomes paths (socket, log, state): checked before any is made.
+case "$NAME" in
+  ""|.*|-*|*[!A-Za-z0-9_.-]*) bad_name=1 ;;
+  *) bad_name=0; [ ${#NAME} -le 64 ] || bad_name=1 ;;
+esac
+if [ "$bad_name" = 1 ]; then
+  echo "$REL_NAME: node name '$NAME': expected 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'" >&2
+  exit 2
+fi
 RELC_RUN_DIR=${RELC_RUN_DIR:-${RUNTIME_DIRECTORY:-$RELEASE_ROOT/run}}
 RELC_LOG_DIR=${RELC_LOG_DIR:-${LOGS_DIRECTORY:-$RELEASE_ROOT/log}}
 RELC_VAR_DIR=${RELC_VAR_DIR:-${STATE_DIRECTORY:-$RELEASE_ROOT/var}}
@@ -82,6 +91,19 @@ ctl() {
   "$RELC" ctl "$SOCKET" "$@"
 }
 
+# Whether process $1 runs: kill -0 alone also succeeds on a zombie, which
+# this shell leaves unreaped while it waits on the ready FIFO.
+running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/stat" ] || return 0
+  stat_line=""
+  read -r stat_line < "/proc/$1/stat" 2>/dev/null || return 1
+  case "${stat_line##*) }" in
+    Z*|X*) return 1 ;;
+  esac
+  return 0
+}
+
 # Every command's --help prints the usage and does nothing else.
 for arg in "$@"; do
   case "$arg" in
@@ -119,10 +141,10 @@ case "$cmd" in
         --notify-fifo "$fifo" "$@" >> "$LOG_DIR/node.log" 2>&1 < /dev/null &
     fi
     pid=$!
-    # The node writes its outcome to the FIFO; if it dies before opening it,
-    # this watcher unblocks the read.
+    # The node writes its outcome to the FIFO; if it dies first (whatever
+    # of), this watcher unblocks the read within 50 ms.
     # It must not hold our stdout: a caller reading it would wait for EOF.
-    ( while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    ( while running "$pid"; do sleep 0.05; done
       [ -p "$fifo" ] && echo "exited" > "$fifo" ) > /dev/null 2>&1 &
     watcher=$!
     outcome=""
@@ -136,7 +158,14 @@ case "$cmd" in
         echo "$REL_NAME: node $NAME $outcome" >&2
         exit 0
         ;;
-      "") echo "$REL_NAME: node $NAME exited during boot (see $LOG_DIR/node.log)" >&2; exit 1 ;;
+      ""|exited)
+        # It ended before it said anything: its own last line says why.
+        status=0
+        wait "$pid" 2>/dev/null || status=$?
+        last=$(tail -n 1 "$LOG_DIR/node.log" 2>/dev/null || true)
+        echo "$REL_NAME: node $NAME exited during boot (status $status): ${last:-no output} (log: $LOG_DIR/node.log)" >&2
+        exit 1
+        ;;
       *) echo "$outcome" >&2; exit 1 ;;
     esac
     ;;

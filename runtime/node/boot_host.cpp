@@ -28,6 +28,7 @@
 #include "cpu_budget.hpp"
 #include "liveness.hpp"
 #include "log_file.hpp"
+#include "node_lock.hpp"
 #include "heart.hpp"
 #include "relc/runtime/blocking.hpp"
 #include "relc/runtime/lifecycle_event.hpp"
@@ -652,6 +653,14 @@ int boot_once(const std::vector<std::string>& args,
   n.set_boot_counter_file(var_dir + "/" + name + "/failed_boots");
   auto run_dir = dir_from_env("RELC_RUN_DIR", parsed.node.release_dir + "/run");
   make_dirs(run_dir, 0700);
+  // Before anything the running node owns is touched (socket, counter).
+  node_lock lock;
+  if (auto err = lock.acquire(run_dir + "/" + name + ".lock")) {
+    auto line = "boot failed: " + one_line(describe_error(err));
+    fprintf(stderr, "%s\n", line.c_str());
+    notifier.tell(line);
+    return exit_failed;
+  }
   // A distributed node loads CAF's network layer (the dist plugin); any
   // other node maps none of it.
   dist_host dist;

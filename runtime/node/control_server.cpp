@@ -175,6 +175,10 @@ caf::error control_server::start() {
   umask(old_mask);
   if (rc != 0)
     return sock_error("cannot bind", path_);
+  // Only the socket file this server made is its to remove.
+  struct stat st {};
+  if (stat(path_.c_str(), &st) == 0)
+    bound_inode_ = st.st_ino;
   chmod(path_.c_str(), 0600);
   if (listen(fd_, 64) != 0)
     return sock_error("cannot listen on", path_);
@@ -199,8 +203,14 @@ void control_server::stop() {
   if (fd_ >= 0) {
     close(fd_);
     fd_ = -1;
-    unlink(path_.c_str());
   }
+  // A node that failed before binding (another answers there) leaves the
+  // file alone; so does one whose file a successor has replaced.
+  struct stat st {};
+  if (bound_inode_ != 0 && stat(path_.c_str(), &st) == 0
+      && st.st_ino == bound_inode_)
+    unlink(path_.c_str());
+  bound_inode_ = 0;
 }
 
 uint64_t control_server::adopt(int fd) {

@@ -85,6 +85,7 @@ private:
   dispatch_fn dispatch_;
   std::shared_ptr<control_outbox> outbox_;
   int fd_ = -1;
+  unsigned long bound_inode_ = 0; // the socket file this server bound
   int quit_[2] = {-1, -1};
   std::vector<int> adopted_;
   std::atomic<int> handed_fd_{-1};
