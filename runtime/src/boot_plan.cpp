@@ -1,5 +1,7 @@
 #include "boot_plan.hpp"
 
+#include "relc/runtime/log.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -97,21 +99,37 @@ caf::expected<boot_plan> load_boot_plan(const std::string& root,
   plan.runtime = start->runtime_vsn;
   plan.vsn = vsn.empty() ? start->release_vsn : vsn;
   auto dir = fs::path{root} / layout::release_dir(plan.vsn);
-  // releases/<vsn>/ holds one release's files: exactly one <rel>.boot.
-  // Directory order is arbitrary, so a second one is an error, not a pick.
+  // releases/<vsn>/ holds one release's files: <rel>.boot beside
+  // <rel>.rel (relc build writes both). Other .boot files (OTP and relx
+  // releases carry start.boot, start_clean.boot, ...) are ignored, with a
+  // warning. Directory order is arbitrary: two candidates are an error,
+  // not a pick.
   std::vector<std::string> found;
   std::error_code ec;
   for (fs::directory_iterator it{dir, ec}, end; !ec && it != end; it.increment(ec))
     if (it->path().extension() == layout::boot_extension)
       found.push_back(it->path().filename().string());
+  std::sort(found.begin(), found.end());
   if (found.empty())
     return bad("no <release>.boot file in " + dir.string());
   if (found.size() > 1) {
-    std::sort(found.begin(), found.end());
-    std::string list;
+    std::vector<std::string> with_rel;
     for (auto& f : found)
-      list += (list.empty() ? "" : ", ") + f;
-    return bad(dir.string() + ": expected one <release>.boot, found " + list);
+      if (fs::exists(dir / (fs::path{f}.stem().string() + ".rel")))
+        with_rel.push_back(f);
+    if (with_rel.size() != 1) {
+      std::string list;
+      for (auto& f : found)
+        list += (list.empty() ? "" : ", ") + f;
+      return bad(dir.string() + ": expected one <release>.boot beside its "
+                 "<release>.rel, found " + list);
+    }
+    for (auto& f : found)
+      if (f != with_rel.front())
+        log(log_level::warning, "init",
+            (dir / f).string() + ": ignored (the release boots "
+              + with_rel.front() + ")");
+    found = with_rel;
   }
   auto boot_path = (dir / found.front()).string();
   auto stem = fs::path{found.front()}.stem().string();

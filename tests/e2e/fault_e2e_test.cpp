@@ -285,8 +285,8 @@ TEST_CASE("a bad node name is refused in one line", "[e2e][faults]") {
   CHECK_FALSE(fs::exists(r.dir / "out/x.sock"));
 }
 
-TEST_CASE("the release's files are taken as named: a missing sys.config and "
-          "a second boot file are boot errors", "[e2e][faults]") {
+TEST_CASE("the release's files are taken as named: a missing sys.config is "
+          "a boot error; other boot files are ignored", "[e2e][faults]") {
   fault_release r;
   r.probe("a");
   write_file(r.dir / "sys.config", "a: {x: 1}\n");
@@ -298,12 +298,25 @@ TEST_CASE("the release's files are taken as named: a missing sys.config and "
     CHECK(out.err.find("boot failed: kernel: config: ") != std::string::npos);
     CHECK(out.err.find("sys.config: no such file") != std::string::npos);
   }
-  SECTION("a second .boot beside t.boot") {
+  SECTION("a second .boot beside t.boot and t.rel: t.boot boots") {
+    // OTP and relx releases carry start.boot, start_clean.boot, ...
     fs::copy_file(fs::path{r.root} / "releases/1/t.boot",
-                  fs::path{r.root} / "releases/1/other.boot");
+                  fs::path{r.root} / "releases/1/zzz.boot");
+    background_process node{{node_exe, "boot", r.root}};
+    INFO(node.err());
+    REQUIRE(node.wait_for("init: started ", 10s));
+    CHECK(node.err().find("releases/1/zzz.boot: ignored (the release boots "
+                          "t.boot)")
+          != std::string::npos);
+  }
+  SECTION("two boot files, each beside its .rel: which one is not guessed") {
+    for (auto ext : {".boot", ".rel"})
+      fs::copy_file(fs::path{r.root} / ("releases/1/t" + std::string{ext}),
+                    fs::path{r.root} / ("releases/1/other" + std::string{ext}));
     auto out = run_process({node_exe, "boot", r.root});
     CHECK(out.exit_code == 1);
-    CHECK(out.err.find("expected one <release>.boot, found other.boot, t.boot")
+    CHECK(out.err.find("expected one <release>.boot beside its <release>.rel, "
+                       "found other.boot, t.boot")
           != std::string::npos);
   }
 }
