@@ -152,10 +152,17 @@ build_release(const std::string& spec_path, const toolchain& tools,
   publish.tarball_mode = options.tarball;
   publish.mtime = archive_mtime();
   publish.cancelled = options.cancelled;
+  std::vector<std::string> running;
+  publish.running_nodes = &running;
   if (auto err = publish_release(*tree, publish)) {
     diags.error({options.out_dir}, message_of(err));
     return err;
   }
+  for (auto& node : running)
+    diags.warning({options.out_dir + "/" + rel.spec.name},
+                  node + " runs from this release: its files were replaced "
+                         "under it (run/, log/ and var/ kept; restart it to "
+                         "run the new build)");
   build_result result;
   result.release_dir = options.out_dir + "/" + rel.spec.name;
   if (options.tarball == tarball_output::write)

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -124,6 +126,39 @@ caf::error write_tree(const release_tree& tree, const std::string& dir,
   return {};
 }
 
+namespace {
+
+// What nodes write under a release root while they run.
+constexpr const char* node_state_dirs[] = {"run", "log", "var"};
+
+// The nodes that hold their lock (run/<name>.lock, flock) in `run_dir`.
+std::vector<std::string> running_nodes(const std::string& run_dir) {
+  std::vector<std::string> result;
+  std::error_code ec;
+  for (fs::directory_iterator it{run_dir, ec}, end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".lock")
+      continue;
+    int fd = open(it->path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+      char buf[32] = {};
+      auto n = pread(fd, buf, sizeof buf - 1, 0);
+      std::string pid = n > 0 ? std::string{buf, static_cast<size_t>(n)} : "";
+      while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' '))
+        pid.pop_back();
+      result.push_back("node " + it->path().stem().string()
+                       + (pid.empty() ? "" : " (pid " + pid + ")"));
+    }
+    close(fd);
+  }
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+} // namespace
+
 caf::error publish_release(const release_tree& tree,
                            const publish_options& options) {
   std::error_code ec;
@@ -158,10 +193,27 @@ caf::error publish_release(const release_tree& tree,
   // Swap the new directory in atomically; the old one ends at the temporary
   // name and is removed with it.
   if (fs::exists(final_dir, ec)) {
+    if (options.running_nodes)
+      *options.running_nodes = running_nodes(final_dir + "/run");
+    // The nodes' own directories move over first (renames keep a bound
+    // socket and open files working).
+    std::vector<std::string> moved;
+    for (auto sub : node_state_dirs) {
+      auto from = final_dir + "/" + sub;
+      auto to = temp_dir.path() + "/" + sub;
+      if (fs::exists(from, ec) && !fs::exists(to, ec)
+          && rename(from.c_str(), to.c_str()) == 0)
+        moved.push_back(sub);
+    }
     if (renameat2(AT_FDCWD, temp_dir.path().c_str(), AT_FDCWD,
                   final_dir.c_str(), RENAME_EXCHANGE)
-        != 0)
-      return io_error("replace", final_dir, strerror(errno));
+        != 0) {
+      auto why = errno;
+      for (auto& sub : moved) // back where they were: nothing is lost
+        (void) !rename((temp_dir.path() + "/" + sub).c_str(),
+                       (final_dir + "/" + sub).c_str());
+      return io_error("replace", final_dir, strerror(why));
+    }
   } else {
     if (rename(temp_dir.path().c_str(), final_dir.c_str()) != 0)
       return io_error("rename into", final_dir, strerror(errno));

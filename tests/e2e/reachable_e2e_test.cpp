@@ -132,3 +132,37 @@ TEST_CASE("start returns within a second when the node crashes during its "
     CHECK(std::chrono::steady_clock::now() - t0 < 5s);
   }
 }
+
+TEST_CASE("a rebuild of a running release keeps its node reachable and says "
+          "so", "[e2e][service]") {
+  built_release rel{"bsc"};
+  REQUIRE(rel.run({"start"}).exit_code == 0);
+  auto pid = rel.run({"pid"}).out;
+  auto out = fs::path{rel.root}.parent_path();
+  for (auto extra : {std::vector<std::string>{}, std::vector<std::string>{"--no-tar"}}) {
+    std::vector<std::string> args{"build", RELC_TEST_SOURCE_DIR "/rel/bsc.rel",
+                                  "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                  out.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run_relc_in_process(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("warning: ") != std::string::npos);
+    CHECK(r.err.find("node bsc (pid " + pid.substr(0, pid.find('\n'))
+                     + ") runs from this release")
+          != std::string::npos);
+    // The same node answers, from the same socket path; its log goes on.
+    CHECK(rel.run({"pid"}).out == pid);
+    CHECK(rel.run({"rpc", "apps"}).out.find("bsc 1.0.0") != std::string::npos);
+    CHECK(fs::exists(fs::path{rel.root} / "log" / "bsc" / "node.log"));
+  }
+  // A second start still refuses: the node is found where it runs.
+  CHECK(rel.run({"start"}).exit_code != 0);
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  // Nothing runs: a rebuild says nothing about nodes.
+  auto quiet = run_relc_in_process({"build", RELC_TEST_SOURCE_DIR "/rel/bsc.rel",
+                                    "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
+                                    out.string(), "--no-tar"});
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.find("runs from this release") == std::string::npos);
+}

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include <caf/error.hpp>
 
@@ -21,12 +22,18 @@ struct publish_options {
   int64_t mtime = 0;       ///< archive time stamp
   /// Set (e.g. by a signal handler) to abandon the build between files.
   const std::atomic<bool>* cancelled = nullptr;
+  /// Filled with one line per node that runs from the release replaced
+  /// (`node bsc (pid 123)`): its files change under it.
+  std::vector<std::string>* running_nodes = nullptr;
 };
 
 /// Writes the release atomically: into temporary names under `out_dir`,
 /// renamed into place only when everything is written, so a failed or
 /// interrupted build leaves no partial output and the previous release and
-/// tarball untouched. Leftovers of a killed build are removed first.
+/// tarball untouched. Leftovers of a killed build are removed first. What
+/// nodes write under the release it replaces (run/, log/, var/: sockets,
+/// locks, logs, state) moves into the new one, so a node running from it
+/// stays reachable.
 [[nodiscard]] caf::error publish_release(const release_tree& tree,
                                          const publish_options& options);
 
