@@ -34,8 +34,12 @@ fi
 # Several nodes of one release on one host: the node name selects the
 # control socket, the log and the state directory. Each directory defaults
 # to under the release root; a read-only install sets them elsewhere
-# (systemd: RuntimeDirectory=, LogsDirectory=, StateDirectory=).
+# (systemd: RuntimeDirectory=, LogsDirectory=, StateDirectory=). An
+# operator's shell has none of systemd's variables: where the release's
+# own run/ has no node of that name but the shipped unit's /run/<rel> has,
+# the node is the unit's, with its /var/log/<rel> and /var/lib/<rel>.
 NAME=${RELC_NODE_NAME:-$REL_NAME}
+UNIT_RUN_DIR="/run/$REL_NAME"
 # The name becomes paths (socket, log, state): checked before any is made.
 case "$NAME" in
   ""|.*|-*|*[!A-Za-z0-9_.-]*) bad_name=1 ;;
@@ -44,6 +48,12 @@ esac
 if [ "$bad_name" = 1 ]; then
   echo "$REL_NAME: node name '$NAME': expected 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'" >&2
   exit 2
+fi
+if [ -z "${RELC_RUN_DIR:-}" ] && [ -z "${RUNTIME_DIRECTORY:-}" ] \
+   && [ ! -S "$RELEASE_ROOT/run/$NAME.sock" ] && [ -S "$UNIT_RUN_DIR/$NAME.sock" ]; then
+  RELC_RUN_DIR="$UNIT_RUN_DIR"
+  RELC_LOG_DIR=${RELC_LOG_DIR:-${LOGS_DIRECTORY:-/var/log/$REL_NAME}}
+  RELC_VAR_DIR=${RELC_VAR_DIR:-${STATE_DIRECTORY:-/var/lib/$REL_NAME}}
 fi
 RELC_RUN_DIR=${RELC_RUN_DIR:-${RUNTIME_DIRECTORY:-$RELEASE_ROOT/run}}
 RELC_LOG_DIR=${RELC_LOG_DIR:-${LOGS_DIRECTORY:-$RELEASE_ROOT/log}}
@@ -88,6 +98,12 @@ USAGE
 }
 
 ctl() {
+  if [ ! -S "$SOCKET" ]; then
+    where="$SOCKET"
+    [ "$SOCKET" = "$UNIT_RUN_DIR/$NAME.sock" ] || where="$where (nor $UNIT_RUN_DIR/$NAME.sock, the systemd unit's)"
+    echo "$REL_NAME: node $NAME not running: no socket at $where" >&2
+    return 1
+  fi
   "$RELC" ctl "$SOCKET" "$@"
 }
 

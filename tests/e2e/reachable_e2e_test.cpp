@@ -166,3 +166,42 @@ TEST_CASE("a rebuild of a running release keeps its node reachable and says "
   CHECK(quiet.exit_code == 0);
   CHECK(quiet.err.find("runs from this release") == std::string::npos);
 }
+
+TEST_CASE("an operator's bin/<rel> finds the node of the systemd unit "
+          "without its variables, and says where it looked",
+          "[e2e][service]") {
+  built_release rel{"kv"};
+  // What the shipped unit gives the node: /run/kv, /var/log/kv, /var/lib/kv.
+  const fs::path run{"/run/kv"}, log{"/var/log/kv"}, var{"/var/lib/kv"};
+  for (auto& d : {run, log, var}) {
+    INFO("a kv node of this machine's own uses " << d);
+    REQUIRE_FALSE(fs::exists(d));
+  }
+  struct cleanup {
+    std::vector<fs::path> dirs;
+    ~cleanup() {
+      std::error_code ec;
+      for (auto& d : dirs)
+        fs::remove_all(d, ec);
+    }
+  } gone{{run, log, var}};
+  for (auto& d : {run, log, var})
+    fs::create_directories(d);
+  auto missing = rel.run({"pid"});
+  CHECK(missing.exit_code != 0);
+  CHECK(missing.err == "kv: node kv not running: no socket at " + rel.root
+                         + "/run/kv.sock (nor /run/kv/kv.sock, the systemd "
+                           "unit's)\n");
+  std::vector<std::string> unit{"RUNTIME_DIRECTORY=/run/kv",
+                                "LOGS_DIRECTORY=/var/log/kv",
+                                "STATE_DIRECTORY=/var/lib/kv"};
+  auto start = rel.run({"start"}, unit);
+  INFO(start.err);
+  REQUIRE(start.exit_code == 0);
+  // The operator's shell: no variables.
+  CHECK(atoi(rel.run({"pid"}).out.c_str()) > 0);
+  CHECK(rel.run({"ping"}).out == "pong\n");
+  CHECK(fs::exists(log / "kv" / "node.log"));
+  CHECK(rel.run({"stop"}).exit_code == 0);
+  CHECK(rel.run({"ping"}).exit_code != 0);
+}
