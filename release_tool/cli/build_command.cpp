@@ -31,6 +31,10 @@ int build_command::run(std::ostream& out, std::ostream& err,
     err << "relc: build failed, nothing written\n";
     return exit_failed;
   }
+  if (result->unchanged) {
+    out << "release " << result->release_dir << " is up to date (nothing written)\n";
+    return exit_ok;
+  }
   out << "release written to " << result->release_dir << '\n';
   if (result->tarball)
     out << "tarball written to " << *result->tarball << '\n';

@@ -154,6 +154,8 @@ build_release(const std::string& spec_path, const toolchain& tools,
   publish.cancelled = options.cancelled;
   std::vector<std::string> running;
   publish.running_nodes = &running;
+  bool unchanged = false;
+  publish.unchanged = &unchanged;
   if (auto err = publish_release(*tree, publish)) {
     diags.error({options.out_dir}, message_of(err));
     return err;
@@ -164,6 +166,7 @@ build_release(const std::string& spec_path, const toolchain& tools,
                          "under it (run/, log/ and var/ kept; restart it to "
                          "run the new build)");
   build_result result;
+  result.unchanged = unchanged;
   result.release_dir = options.out_dir + "/" + rel.spec.name;
   if (options.tarball == tarball_output::write)
     result.tarball = options.out_dir + "/" + publish.tarball;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -131,6 +132,9 @@ namespace {
 // What nodes write under a release root while they run.
 constexpr const char* node_state_dirs[] = {"run", "log", "var"};
 
+// The release handler's lock file (releases/.lock), made at a node's boot.
+constexpr const char* handler_lock = "releases/.lock";
+
 // The nodes that hold their lock (run/<name>.lock, flock) in `run_dir`.
 std::vector<std::string> running_nodes(const std::string& run_dir) {
   std::vector<std::string> result;
@@ -157,6 +161,86 @@ std::vector<std::string> running_nodes(const std::string& run_dir) {
   return result;
 }
 
+// True when files `a` and `b` hold the same bytes.
+bool same_bytes(const std::string& a, const std::string& b) {
+  std::ifstream x{a, std::ios::binary}, y{b, std::ios::binary};
+  if (!x || !y)
+    return false;
+  char bx[65536], by[65536];
+  for (;;) {
+    x.read(bx, sizeof bx);
+    y.read(by, sizeof by);
+    if (x.gcount() != y.gcount()
+        || std::memcmp(bx, by, static_cast<size_t>(x.gcount())) != 0)
+      return false;
+    if (!x || !y)
+      return !x && !y;
+  }
+}
+
+// True when `dir` holds exactly `tree` (what nodes write there aside):
+// the paths, their kinds, modes, contents and link targets. relc build
+// then writes nothing, as make and ninja leave an up-to-date target alone.
+bool tree_on_disk(const release_tree& tree, const std::string& dir) {
+  std::error_code ec;
+  size_t seen = 0;
+  for (fs::recursive_directory_iterator it{dir, ec}, end; !ec && it != end;
+       it.increment(ec)) {
+    auto rel = it->path().lexically_relative(dir).generic_string();
+    if (it.depth() == 0
+        && std::find(std::begin(node_state_dirs), std::end(node_state_dirs),
+                     rel)
+             != std::end(node_state_dirs)) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (rel == handler_lock)
+      continue;
+    auto found = tree.entries().find(rel);
+    if (found == tree.entries().end())
+      return false;
+    ++seen;
+    auto& entry = found->second;
+    struct stat st {};
+    if (lstat(it->path().c_str(), &st) != 0)
+      return false;
+    switch (entry.type) {
+      case tree_entry::kind::directory:
+        if (!S_ISDIR(st.st_mode))
+          return false;
+        break;
+      case tree_entry::kind::symlink: {
+        if (!S_ISLNK(st.st_mode))
+          return false;
+        auto target = fs::read_symlink(it->path(), ec);
+        if (ec || target.string() != entry.link_target)
+          return false;
+        break;
+      }
+      case tree_entry::kind::file: {
+        if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != entry.mode)
+          return false;
+        if (entry.content) {
+          if (static_cast<size_t>(st.st_size) != entry.content->size())
+            return false;
+          std::ifstream in{it->path(), std::ios::binary};
+          std::string text(entry.content->size(), '\0');
+          in.read(text.data(), static_cast<std::streamsize>(text.size()));
+          if (!in || text != *entry.content)
+            return false;
+        } else {
+          struct stat src {};
+          if (stat(entry.source.c_str(), &src) != 0 || src.st_size != st.st_size
+              || !same_bytes(entry.source, it->path().string()))
+            return false;
+        }
+        break;
+      }
+    }
+  }
+  return !ec && seen == tree.entries().size();
+}
+
 } // namespace
 
 caf::error publish_release(const release_tree& tree,
@@ -171,6 +255,15 @@ caf::error publish_release(const release_tree& tree,
   temporary_path temp_dir{options.out_dir + "/." + options.rel_name + suffix};
   std::optional<temporary_path> temp_tar;
   auto final_tar = options.out_dir + "/" + options.tarball;
+  // Nothing changed: nothing is written (a running node's release is not
+  // replaced for nothing; cmake --build without changes touches nothing).
+  if (options.unchanged && fs::is_directory(final_dir, ec)
+      && (options.tarball_mode != tarball_output::write
+          || fs::exists(final_tar, ec))
+      && tree_on_disk(tree, final_dir)) {
+    *options.unchanged = true;
+    return {};
+  }
   // The directory and the tarball are written at the same time: creating
   // files is kernel work on one core, compressing is user work on the
   // others; both only read the sources.

@@ -139,18 +139,26 @@ TEST_CASE("a rebuild of a running release keeps its node reachable and says "
   REQUIRE(rel.run({"start"}).exit_code == 0);
   auto pid = rel.run({"pid"}).out;
   auto out = fs::path{rel.root}.parent_path();
-  for (auto extra : {std::vector<std::string>{}, std::vector<std::string>{"--no-tar"}}) {
+  // The same build again writes nothing; one that writes (here the
+  // tarball is new) replaces the files under the node and says so.
+  for (bool same : {true, false}) {
     std::vector<std::string> args{"build", RELC_TEST_SOURCE_DIR "/rel/bsc.rel",
                                   "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
                                   out.string()};
-    args.insert(args.end(), extra.begin(), extra.end());
+    if (same)
+      args.push_back("--no-tar");
     auto r = run_relc_in_process(args);
     INFO(r.err);
     CHECK(r.exit_code == 0);
-    CHECK(r.err.find("warning: ") != std::string::npos);
-    CHECK(r.err.find("node bsc (pid " + pid.substr(0, pid.find('\n'))
-                     + ") runs from this release")
-          != std::string::npos);
+    if (same) {
+      CHECK(r.out.find("is up to date (nothing written)") != std::string::npos);
+      CHECK(r.err.empty());
+    } else {
+      CHECK(r.out.find("release written to") != std::string::npos);
+      CHECK(r.err.find("node bsc (pid " + pid.substr(0, pid.find('\n'))
+                       + ") runs from this release")
+            != std::string::npos);
+    }
     // The same node answers, from the same socket path; its log goes on.
     CHECK(rel.run({"pid"}).out == pid);
     CHECK(rel.run({"rpc", "apps"}).out.find("bsc 1.0.0") != std::string::npos);
@@ -204,4 +212,28 @@ TEST_CASE("an operator's bin/<rel> finds the node of the systemd unit "
   CHECK(fs::exists(log / "kv" / "node.log"));
   CHECK(rel.run({"stop"}).exit_code == 0);
   CHECK(rel.run({"ping"}).exit_code != 0);
+}
+
+TEST_CASE("relc build writes nothing when the release is up to date, and "
+          "everything when an input changed", "[e2e][service]") {
+  probe_release rel;
+  rel.probe("a", "env: {x: 1}\n");
+  rel.build("[kernel, a]");
+  auto boot_file = fs::path{rel.root} / "releases/1/t.boot";
+  auto written = fs::last_write_time(boot_file);
+  auto again = run_relc_in_process({"build", (rel.dir / "t.rel").string(),
+                                    "--lib-dir", rel.libs.str(), "--out",
+                                    (rel.dir / "out").string(), "--no-tar"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == "release " + (rel.dir / "out" / "t").string()
+                       + " is up to date (nothing written)\n");
+  CHECK(fs::last_write_time(boot_file) == written);
+  // A changed manifest is a changed release.
+  rel.probe("a", "env: {x: 2}\n");
+  auto changed = run_relc_in_process({"build", (rel.dir / "t.rel").string(),
+                                      "--lib-dir", rel.libs.str(), "--out",
+                                      (rel.dir / "out").string(), "--no-tar"});
+  CHECK(changed.exit_code == 0);
+  CHECK(changed.out.find("release written to") != std::string::npos);
+  CHECK(fs::last_write_time(boot_file) != written);
 }

@@ -65,6 +65,9 @@ struct build_options {
 struct build_result {
   std::string release_dir;
   std::optional<std::string> tarball;
+  /// The release directory (and tarball) already held exactly this
+  /// release: nothing was written.
+  bool unchanged = false;
 };
 
 /// Checks, plans and writes the release (docs/formats.md) atomically.

@@ -25,6 +25,10 @@ struct publish_options {
   /// Filled with one line per node that runs from the release replaced
   /// (`node bsc (pid 123)`): its files change under it.
   std::vector<std::string>* running_nodes = nullptr;
+  /// When set: a release directory that already holds exactly this tree
+  /// (and its tarball, when one is asked for) is left alone, and this is
+  /// set to true.
+  bool* unchanged = nullptr;
 };
 
 /// Writes the release atomically: into temporary names under `out_dir`,
