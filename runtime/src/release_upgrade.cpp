@@ -379,6 +379,10 @@ private:
   }
 
   void next_step() {
+    if (i_ == 0 && !env_applied_) {
+      env_applied_ = true;
+      apply_target_env();
+    }
     if (i_ == script_.steps.size())
       return finish();
     auto& s = script_.steps[i_++];
@@ -540,7 +544,32 @@ private:
     cur->plan = nxt->plan;
     cur->library = nxt->library;
     cur->module_library = nxt->library;
-    cur->env.reset(nxt->env.all());
+    // Its env is the target's already (apply_target_env), plus what the
+    // app set since: left alone.
+  }
+
+  // OTP's order: every app's env is the target release's before any step
+  // runs (change_application_data); what a new version's start or its code
+  // sets afterwards survives every later step; config_change is only the
+  // apps' callback. A downgrade is an install too: the old release's env,
+  // then what the old version's start sets.
+  void apply_target_env() {
+    auto& rel = ops_.release();
+    for (auto& nxt : next_->apps)
+      if (auto* cur = nxt ? rel.find(nxt->plan.name) : nullptr;
+          cur && cur != nxt.get()) {
+        env_before_.emplace_back(cur->plan.name, cur->env.all());
+        cur->env.reset(nxt->env.all());
+      }
+  }
+
+  // A refused install leaves the running release's env as it was.
+  void restore_env() {
+    auto& rel = ops_.release();
+    for (auto& [app, env] : env_before_)
+      if (auto* cur = rel.find(app))
+        cur->env.reset(env);
+    env_before_.clear();
   }
 
   // An added app joins the running release.
@@ -647,9 +676,6 @@ private:
   void run_config_change(const relup_step& s, done_fn cont) {
     auto& rel = ops_.release();
     auto* cur = rel.find(s.app);
-    auto* nxt = next_->find(s.app);
-    if (nxt && cur && cur != nxt)
-      cur->env.reset(nxt->env.all());
     if (!cur || !cur->callback || !ops_.is_running(s.app))
       return cont({});
     auto* cb = cur->callback.get();
@@ -701,6 +727,7 @@ private:
 
   // Nothing changed: the node runs on as it was.
   void refuse(const caf::error& err) {
+    restore_env();
     install_outcome out;
     out.error = failure("install " + target_ + ": " + describe_error(err)
                         + " (the node still runs " + running_ + ")");
@@ -750,6 +777,8 @@ private:
   std::vector<std::string> order_;
   std::set<std::string> swapped_;
   size_t i_ = 0;
+  bool env_applied_ = false;
+  std::vector<std::pair<std::string, term>> env_before_;
   bool past_ponr_ = false;
   std::string report_;
 };

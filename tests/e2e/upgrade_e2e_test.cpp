@@ -800,3 +800,30 @@ TEST_CASE("heart watches a node across a runtime change, and restarts it on "
   CHECK(exe_of(again) == new_exe);
   CHECK(f.run({"rpc", "versions"}).out == "bsc 1.1.0\n");
 }
+
+TEST_CASE("an upgrade keeps what the new version's start sets in its env, "
+          "and a downgrade gives the old env back with what the old start "
+          "sets", "[e2e][upgrade]") {
+  // pa is restarted by the relup (no appup); each version's start sets
+  // lib_vsn; 2.0 also changes `greeting` and drops `old_only`.
+  probe_upgrade u{probe_upgrade_spec{
+    "{set_in_start: {lib_vsn: \"1.0\"}, greeting: hello, old_only: 1}",
+    "{set_in_start: {lib_vsn: \"2.0\"}, greeting: hi}", "", "", {}}};
+  auto env = [&](const std::string& key) {
+    auto out = u.p.ctl({"env_get", "pa", key}).out;
+    return out.empty() ? out : out.substr(0, out.size() - 1);
+  };
+  REQUIRE(env("lib_vsn") == "\"1.0\"");
+  auto up = u.p.ctl({"install", "2"});
+  INFO(up.out << up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(env("lib_vsn") == "\"2.0\"");  // set by 2.0's start: survives
+  CHECK(env("greeting") == "hi");  // the target's env
+  CHECK(env("old_only") == "null");
+  auto down = u.p.ctl({"install", "1"});
+  INFO(down.out << down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(env("lib_vsn") == "\"1.0\"");
+  CHECK(env("greeting") == "hello");
+  CHECK(env("old_only") == "1");
+}
