@@ -153,6 +153,7 @@ bool caller_executor::run_until(std::chrono::steady_clock::time_point deadline) 
   // From now on jobs run on the pool: a supervisor of this start that
   // still awaits one (the caller gave up) gets its answer.
   closed_ = true;
+  caller_.reset();
   auto left = std::move(queue_);
   queue_.clear();
   auto done = finished_;
@@ -169,6 +170,18 @@ caf::error caller_executor::outcome() const {
 
 caller_executor* caller_executor::current() {
   return current_executor;
+}
+
+caf::blocking_actor* caller_executor::current_caller(caf::actor_system& sys) {
+  auto* exec = current_executor;
+  if (!exec)
+    return nullptr;
+  // Only this thread touches caller_ (it runs the executor's jobs).
+  if (!exec->caller_)
+    exec->caller_ = std::make_unique<caf::scoped_actor>(sys, true);
+  if (&(*exec->caller_)->home_system() != &sys)
+    return nullptr;
+  return exec->caller_->ptr();
 }
 
 uint64_t& blocking_waits_here() {

@@ -24,7 +24,9 @@
 #include <memory>
 #include <mutex>
 
+#include <caf/actor_system.hpp>
 #include <caf/error.hpp>
+#include <caf/scoped_actor.hpp>
 
 namespace relc::detail {
 
@@ -81,6 +83,12 @@ public:
   /// supervisor spawned by that job starts its children here too.
   static caller_executor* current();
 
+  /// A blocking actor of `sys` for the blocking helpers that the job this
+  /// thread runs calls (relc::register_name ...), made once per start
+  /// instead of once per call; null outside a job. It lives until
+  /// run_until returns.
+  static caf::blocking_actor* current_caller(caf::actor_system& sys);
+
 private:
   mutable std::mutex mtx_;
   std::condition_variable wake_;
@@ -88,6 +96,7 @@ private:
   bool finished_ = false;
   bool closed_ = false;
   caf::error outcome_;
+  std::unique_ptr<caf::scoped_actor> caller_; // this thread's only
 };
 
 /// The blocking waits relc's helpers began on this thread so far

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "blocking_call.hpp"
+#include "blocking_pool.hpp"
 #include "registry_calls.hpp"
 #include "relc/runtime/application.hpp"
 #include "relc/runtime/blocking.hpp"
@@ -289,6 +290,9 @@ caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
     return refuse_blocking("relc::register_name('" + name + "')",
                            "name the child in its child_spec (child_spec::name), "
                            "or send (reg_put, name, actor) to the registry");
+  // A child start function during start_supervisor: the start's caller.
+  if (auto* c = detail::caller_executor::current_caller(sys))
+    return register_name_from(*c, registry, name, who);
   caf::scoped_actor self{sys, true};
   return register_name_from(*self, registry, name, who);
 }
@@ -299,6 +303,9 @@ caf::expected<caf::actor> whereis(caf::actor_system& sys,
   if (on_scheduler_thread())
     return refuse_blocking("relc::whereis('" + name + "')",
                            "request (reg_get, name) from the registry");
+  // A child start function during start_supervisor: the start's caller.
+  if (auto* c = detail::caller_executor::current_caller(sys))
+    return whereis_from(*c, registry, name);
   caf::scoped_actor self{sys, true};
   return whereis_from(*self, registry, name);
 }
@@ -311,6 +318,9 @@ await_names(caf::actor_system& sys, const registry_actor& registry,
     return refuse_blocking("relc::await_names",
                            "send (reg_nbwait, name) to the registry: it "
                            "sends (reg_regd, name, actor) once registered");
+  // A child start function during start_supervisor: the start's caller.
+  if (auto* c = detail::caller_executor::current_caller(sys))
+    return await_names_from(*c, registry, names, timeout);
   caf::scoped_actor self{sys, true};
   return await_names_from(*self, registry, names, timeout);
 }
