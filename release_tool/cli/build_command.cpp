@@ -8,6 +8,9 @@ void build_command::add_to(CLI::App& app) {
   options_.add_to(*cmd_, true);
   cmd_->add_option("--out", out_dir_, "output dir (default _rel)");
   cmd_->add_flag("--no-tar", no_tar_, "write the directory only");
+  cmd_->add_flag("--replace-running", replace_running_,
+                 "replace a release a node runs from (it keeps its run/, "
+                 "log/ and var/); without it, that is refused");
   cmd_->add_option("--upfrom", upfrom_,
                    "an earlier release to carry a relup from: its directory, "
                    "its tarball, or its version built under --out (repeatable)");
@@ -23,6 +26,7 @@ int build_command::run(std::ostream& out, std::ostream& err,
                          : release::tarball_output::write;
   opts.policy = options_.policy();
   opts.cancelled = env.cancelled;
+  opts.replace_running = replace_running_;
   auto result = release::build_release(options_.spec,
                                        options_.make_toolchain(env, diags), opts,
                                        diags);

@@ -7,7 +7,8 @@
 
 namespace relc::cli {
 
-/// `relc build SPEC.rel [--lib-dir DIR]... [--out DIR] [--no-tar] [--strict]`
+/// `relc build SPEC.rel [--lib-dir DIR]... [--out DIR] [--no-tar] [--strict]
+/// [--replace-running]`
 class build_command {
 public:
   void add_to(CLI::App& app);
@@ -19,6 +20,7 @@ private:
   release_options options_;
   std::string out_dir_ = "_rel";
   bool no_tar_ = false;
+  bool replace_running_ = false;
   std::vector<std::string> upfrom_;
 };
 

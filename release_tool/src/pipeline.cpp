@@ -156,6 +156,7 @@ build_release(const std::string& spec_path, const toolchain& tools,
   publish.running_nodes = &running;
   bool unchanged = false;
   publish.unchanged = &unchanged;
+  publish.replace_running = options.replace_running;
   if (auto err = publish_release(*tree, publish)) {
     diags.error({options.out_dir}, message_of(err));
     return err;

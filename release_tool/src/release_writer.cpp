@@ -264,6 +264,18 @@ caf::error publish_release(const release_tree& tree,
     *options.unchanged = true;
     return {};
   }
+  // A node runs from the release this build would replace: its files
+  // would change under it. Said before anything is written.
+  if (!options.replace_running)
+    if (auto running = running_nodes(final_dir + "/run"); !running.empty()) {
+      std::string who;
+      for (auto& node : running)
+        who += (who.empty() ? "" : ", ") + node;
+      return make_error(release_errc::write_failed,
+                        who + " runs from " + final_dir
+                          + ": stop it first, or build with --replace-running "
+                            "(the node keeps its run/, log/ and var/)");
+    }
   // The directory and the tarball are written at the same time: creating
   // files is kernel work on one core, compressing is user work on the
   // others; both only read the sources.

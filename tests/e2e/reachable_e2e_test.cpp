@@ -139,25 +139,35 @@ TEST_CASE("a rebuild of a running release keeps its node reachable and says "
   REQUIRE(rel.run({"start"}).exit_code == 0);
   auto pid = rel.run({"pid"}).out;
   auto out = fs::path{rel.root}.parent_path();
-  // The same build again writes nothing; one that writes (here the
-  // tarball is new) replaces the files under the node and says so.
-  for (bool same : {true, false}) {
+  auto node = "node bsc (pid " + pid.substr(0, pid.find('\n')) + ")";
+  // The same build again writes nothing; one that would write (here the
+  // tarball is new) is refused in one line, and writes nothing; told to go
+  // on, it replaces the files under the node and says so.
+  for (auto how : {"same", "refused", "replace"}) {
+    INFO(how);
     std::vector<std::string> args{"build", RELC_TEST_SOURCE_DIR "/rel/bsc.rel",
                                   "--lib-dir", RELC_TEST_EXAMPLE_LIB_DIR, "--out",
                                   out.string()};
-    if (same)
+    if (how == std::string{"same"})
       args.push_back("--no-tar");
+    if (how == std::string{"replace"})
+      args.push_back("--replace-running");
     auto r = run_relc_in_process(args);
     INFO(r.err);
-    CHECK(r.exit_code == 0);
-    if (same) {
+    if (how == std::string{"same"}) {
+      CHECK(r.exit_code == 0);
       CHECK(r.out.find("is up to date (nothing written)") != std::string::npos);
       CHECK(r.err.empty());
-    } else {
-      CHECK(r.out.find("release written to") != std::string::npos);
-      CHECK(r.err.find("node bsc (pid " + pid.substr(0, pid.find('\n'))
-                       + ") runs from this release")
+    } else if (how == std::string{"refused"}) {
+      CHECK(r.exit_code != 0);
+      CHECK(r.err.find(node + " runs from " + rel.root + ": stop it first, or "
+                       "build with --replace-running")
             != std::string::npos);
+      CHECK_FALSE(fs::exists(out / "bsc-1.0.0.tar.gz"));
+    } else {
+      CHECK(r.exit_code == 0);
+      CHECK(r.out.find("release written to") != std::string::npos);
+      CHECK(r.err.find(node + " runs from this release") != std::string::npos);
     }
     // The same node answers, from the same socket path; its log goes on.
     CHECK(rel.run({"pid"}).out == pid);

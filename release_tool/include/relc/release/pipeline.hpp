@@ -59,6 +59,8 @@ struct build_options {
   tarball_output tarball = tarball_output::write;
   warning_policy policy = warning_policy::allow;
   const std::atomic<bool>* cancelled = nullptr;
+  /// `--replace-running`: replace a release a node runs from.
+  bool replace_running = false;
 };
 
 /// What a successful build wrote.

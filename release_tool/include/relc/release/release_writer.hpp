@@ -25,6 +25,9 @@ struct publish_options {
   /// Filled with one line per node that runs from the release replaced
   /// (`node bsc (pid 123)`): its files change under it.
   std::vector<std::string>* running_nodes = nullptr;
+  /// Replace a release that nodes run from (else that is an error, and
+  /// nothing is written).
+  bool replace_running = false;
   /// When set: a release directory that already holds exactly this tree
   /// (and its tarball, when one is asked for) is left alone, and this is
   /// set to true.
