@@ -225,15 +225,20 @@ TEST_CASE("a node whose child start function hangs in a restart still stops "
   // blocking pool), or by the spec (a start function that was quick and
   // began no blocking wait is trusted to run inline on restarts, and then
   // holds a scheduler thread).
+  // Which of the two a quick start function takes depends on how long its
+  // first run took (100 us; longer on a loaded machine or under TSan):
+  // either way the node stops and says why.
+  const std::string on_pool = "node stopped: 1 child start function(s) still "
+                              "running (stuck in app code)";
+  const std::string inline_ = "node stopped: the actor system did not end "
+                              "within 5000 ms (app code blocks a scheduler "
+                              "thread)";
   struct variant {
     const char* env;
-    const char* says;
+    bool may_be_inline;
   };
-  for (auto v : {variant{"", "node stopped: 1 child start function(s) still "
-                              "running (stuck in app code)"},
-                 variant{", otp_names_in_specs: true",
-                         "node stopped: the actor system did not end within "
-                         "5000 ms (app code blocks a scheduler thread)"}}) {
+  for (auto v : {variant{"", false},
+                 variant{", otp_names_in_specs: true", true}}) {
     INFO(v.env);
     probe_release rel;
     rel.probe("a", std::string{"env: {otp_tree: 1, otp_crash_every_ms: 200, "
@@ -250,6 +255,9 @@ TEST_CASE("a node whose child start function hangs in a restart still stops "
     node->signal(SIGTERM);
     CHECK(node->wait_exit(15s) == 0);
     CHECK(std::chrono::steady_clock::now() - t0 < 10s);
-    CHECK(node->err().find(v.says) != std::string::npos);
+    auto err = node->err();
+    INFO(err);
+    CHECK((err.find(on_pool) != std::string::npos
+           || (v.may_be_inline && err.find(inline_) != std::string::npos)));
   }
 }
