@@ -199,19 +199,35 @@ void trust(sup_ptr self, uint64_t key, bool blocked) {
 // within 100 us the last time runs here, inline; should it call a
 // blocking helper after all, the helper refuses at once (would_block) and
 // the start runs again off the scheduler.
-void run_start(sup_ptr self, uint64_t key, child_start_fn start, term args,
-               start_done then) {
+void run_start_off(sup_ptr self, uint64_t key, child_start_fn start, term args,
+                   start_done then);
+
+// `start` null: the child's own start function. Inline, nothing is
+// copied (a restart costs what a spawn does); off the scheduler the job
+// takes copies.
+template <class Then>
+void run_start(sup_ptr self, uint64_t key, const child_start_fn* start,
+               Then then) {
   auto* entry = find_key(self, key);
+  if (!start)
+    start = &entry->spec.start;
   if (entry && !entry->may_block) {
     bool blocked = false;
-    auto result = call_start(start, self->system(), args, blocked);
+    auto result = call_start(*start, self->system(), entry->spec.args, blocked);
     if (result || result.error() != runtime_errc::would_block) {
-      trust(self, key, blocked);
+      entry->may_block = blocked;
+      if (blocked)
+        learn(self, key, true);
       then(std::move(result));
       return;
     }
     learn(self, key, true); // it tried to block: off the scheduler
   }
+  run_start_off(self, key, *start, entry->spec.args, start_done{std::move(then)});
+}
+// run_start's other half: on start_supervisor's thread or the pool.
+void run_start_off(sup_ptr self, uint64_t key, child_start_fn start, term args,
+                   start_done then) {
   auto reply_id
     = self->new_request_id(caf::message_priority::normal).response_id();
   self->add_awaited_response_handler(
@@ -260,7 +276,7 @@ void start_entry(sup_ptr self, uint64_t key, done_fn done) {
     return;
   }
   self->state.starting = key;
-  run_start(self, key, entry->spec.start, entry->spec.args,
+  run_start(self, key, nullptr,
             [self, key, done](caf::expected<caf::actor> result) {
               self->state.starting = 0;
               auto* entry = find_key(self, key);
@@ -845,7 +861,7 @@ supervisor_impl(sup_ptr self, supervisor_flags flags,
       auto key = entry->key;
       // A new version's start function: not trusted to be quick.
       entry->may_block = true;
-      run_start(self, key, start, entry->spec.args,
+      run_start(self, key, &start,
                 [self, rp, key, old, start](
                   caf::expected<caf::actor> fresh) mutable {
                   auto* entry = find_key(self, key);
