@@ -62,11 +62,14 @@ caf::error run_demo(relc::app_context& ctx) {
   say("killing the frequency server (actor " + std::to_string(frequency->id())
       + ")");
   caf::anon_send_exit(*frequency, caf::exit_reason::kill);
-  // rest_for_one: bsc_sup restarts the frequency server and phone_sup.
+  // rest_for_one: bsc_sup restarts the frequency server, then phone_sup;
+  // each takes its name (its child spec's) as it starts.
   caf::actor restarted;
   for (int i = 0; i < 300 && !restarted; ++i) {
     auto now = ctx.whereis("frequency");
-    if (now && *now && *now != *frequency)
+    auto phones = ctx.whereis("phone_sup");
+    if (now && *now && *now != *frequency && phones && *phones
+        && *phones != *phone_sup)
       restarted = *now;
     else
       std::this_thread::sleep_for(10ms);
