@@ -62,7 +62,7 @@ size_t blocking_pool::threads() const {
 
 size_t blocking_pool::running() const {
   std::lock_guard<std::mutex> guard{mtx_};
-  return running_;
+  return running_ + queue_.size();
 }
 
 void blocking_pool::run() {
@@ -137,6 +137,11 @@ bool caller_executor::run_until(std::chrono::steady_clock::time_point deadline) 
       job = nullptr;
       current_executor = outer;
       guard.lock();
+      // Past the deadline no more jobs run here (the rest go to the pool
+      // below): start_supervisor returns within its timeout of the last
+      // start function that returned.
+      if (!finished_ && std::chrono::steady_clock::now() >= deadline)
+        break;
       continue;
     }
     if (finished_)

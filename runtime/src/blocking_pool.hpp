@@ -44,7 +44,8 @@ public:
   /// Threads that exist now, idle or busy (tests, reports).
   size_t threads() const;
 
-  /// Jobs running now: app code a node that exits cannot wait for.
+  /// Jobs running or queued now: app code a node that exits cannot wait
+  /// for, and must not leave to run on a destroyed actor system.
   size_t running() const;
 
   static constexpr size_t max_threads = 512;

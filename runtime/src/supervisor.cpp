@@ -866,10 +866,14 @@ supervisor_impl(sup_ptr self, supervisor_flags flags,
                   caf::expected<caf::actor> fresh) mutable {
                   auto* entry = find_key(self, key);
                   if (!fresh) {
+                    if (entry) // the old start function stays: not learnt
+                      entry->may_block = true;
                     rp.deliver(fresh.error());
                     return;
                   }
                   if (!*fresh || !entry || entry->handle != old) {
+                    if (entry) // the old start function stays: not learnt
+                      entry->may_block = true;
                     if (*fresh)
                       self->send_exit(*fresh, caf::exit_reason::kill);
                     rp.deliver(make_error(
@@ -939,14 +943,11 @@ child_info::~child_info() = default;
 
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_flags flags,
                             std::vector<child_spec> children) {
-  // Spawned by a child start function that start_supervisor's thread runs:
-  // this supervisor's children start on that thread too, in OTP's order.
-  std::shared_ptr<detail::caller_executor> exec;
-  if (auto* current = detail::caller_executor::current())
-    exec = current->shared_from_this();
+  // Its children start on the pool: a caller may go on to wait for them.
   return caf::actor_cast<caf::actor>(
     sys.spawn(supervisor_impl, std::move(flags), std::move(children),
-              std::move(exec), std::shared_ptr<detail::caller_executor>{}));
+              std::shared_ptr<detail::caller_executor>{},
+              std::shared_ptr<detail::caller_executor>{}));
 }
 
 caf::expected<caf::actor>
@@ -989,7 +990,16 @@ child_spec supervisor_child(std::string id, supervisor_flags flags,
   spec.shutdown = child_shutdown::infinity();
   spec.start = [flags, children](caf::actor_system& sys,
                                  const term&) -> caf::expected<caf::actor> {
-    return spawn_supervisor(sys, flags, children);
+    // Started by start_supervisor's thread: this subtree's children start
+    // on that thread too, in OTP's order. Safe here, unlike for any
+    // spawn_supervisor call: this start function returns at once, and its
+    // parent waits for the subtree by sup_init, not on this thread.
+    std::shared_ptr<detail::caller_executor> exec;
+    if (auto* current = detail::caller_executor::current())
+      exec = current->shared_from_this();
+    return caf::actor_cast<caf::actor>(
+      sys.spawn(supervisor_impl, flags, children, std::move(exec),
+                std::shared_ptr<detail::caller_executor>{}));
   };
   return spec;
 }

@@ -486,3 +486,59 @@ TEST_CASE("a start function that was quick runs inline on restarts; should it "
   caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a start function may spawn a supervisor and wait for its children",
+          "[runtime][supervisor][blocking]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto rec = std::make_shared<recorder>();
+  auto seen = std::make_shared<std::atomic<int>>(-1);
+  child_spec s;
+  s.id = "sub";
+  s.is_supervisor = true;
+  // Runs on start_supervisor's thread, which must not be the only one
+  // that can start the new supervisor's children it then waits for.
+  s.start = [rec, seen](caf::actor_system& sys, const term&)
+    -> caf::expected<caf::actor> {
+    supervisor_flags flags;
+    flags.name = "inner";
+    auto inner = spawn_supervisor(sys, flags, {spec("w", rec)});
+    caf::scoped_actor self{sys};
+    self->request(as_supervisor(inner), 2s, sup_atoms::count_children::value)
+      .receive([&](const child_counts& n) { *seen = n.active; },
+               [](caf::error&) {});
+    return inner;
+  };
+  supervisor_flags flags;
+  auto t0 = std::chrono::steady_clock::now();
+  auto sup = start_supervisor(sys, flags, {s});
+  REQUIRE(sup);
+  CHECK(*seen == 1);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("start_supervisor returns at its timeout after the start function "
+          "that ran past it", "[runtime][supervisor][blocking]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto rec = std::make_shared<recorder>();
+  child_spec slow = spec("slow", rec);
+  auto start = slow.start;
+  slow.start = [start](caf::actor_system& sys, const term& args) {
+    std::this_thread::sleep_for(300ms);
+    return start(sys, args);
+  };
+  supervisor_flags flags;
+  auto t0 = std::chrono::steady_clock::now();
+  auto sup = start_supervisor(sys, flags, {slow, spec("next", rec)}, 100ms);
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(sup);
+  CHECK(describe_error(sup.error()).find("did not start within 100 ms")
+        != std::string::npos);
+  CHECK(took < 1s);
+  // The supervisor is gone; what it started is stopped.
+  for (int i = 0; i < 100 && rec->count("stop slow") == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(rec->count("stop slow") == 1);
+}
