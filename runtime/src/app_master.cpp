@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "exception_error.hpp"
 #include "relc/runtime/runtime_error.hpp"
 #include "start_signal.hpp"
 
@@ -14,14 +15,8 @@ job_result run_guarded(const master_job& job) {
   job_result result;
   try {
     result = job();
-  } catch (const std::exception& ex) {
-    result.error
-      = make_error(runtime_errc::start_failed,
-                   std::string{"exception: "} + ex.what());
   } catch (...) {
-    result.error = make_error(runtime_errc::start_failed,
-                              "exception of a type not derived from "
-                              "std::exception");
+    result.error = current_exception_error();
   }
   return result;
 }

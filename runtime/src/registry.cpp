@@ -284,17 +284,29 @@ await_names_from(caf::blocking_actor& self, const registry_actor& registry,
   return result;
 }
 
+namespace {
+
+// Runs `f` with a blocking actor of `sys`: within a child start function
+// during start_supervisor, that start's one caller; else a fresh one.
+template <class F>
+auto with_caller(caf::actor_system& sys, F f) {
+  if (auto* c = detail::caller_executor::current_caller(sys))
+    return f(*c);
+  caf::scoped_actor self{sys, true};
+  return f(*self);
+}
+
+} // namespace
+
 caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
                          const std::string& name, const caf::actor& who) {
   if (on_scheduler_thread())
     return refuse_blocking("relc::register_name('" + name + "')",
                            "name the child in its child_spec (child_spec::name), "
                            "or send (reg_put, name, actor) to the registry");
-  // A child start function during start_supervisor: the start's caller.
-  if (auto* c = detail::caller_executor::current_caller(sys))
-    return register_name_from(*c, registry, name, who);
-  caf::scoped_actor self{sys, true};
-  return register_name_from(*self, registry, name, who);
+  return with_caller(sys, [&](caf::blocking_actor& c) {
+    return register_name_from(c, registry, name, who);
+  });
 }
 
 caf::expected<caf::actor> whereis(caf::actor_system& sys,
@@ -303,11 +315,9 @@ caf::expected<caf::actor> whereis(caf::actor_system& sys,
   if (on_scheduler_thread())
     return refuse_blocking("relc::whereis('" + name + "')",
                            "request (reg_get, name) from the registry");
-  // A child start function during start_supervisor: the start's caller.
-  if (auto* c = detail::caller_executor::current_caller(sys))
-    return whereis_from(*c, registry, name);
-  caf::scoped_actor self{sys, true};
-  return whereis_from(*self, registry, name);
+  return with_caller(sys, [&](caf::blocking_actor& c) {
+    return whereis_from(c, registry, name);
+  });
 }
 
 caf::expected<std::vector<caf::actor>>
@@ -318,11 +328,9 @@ await_names(caf::actor_system& sys, const registry_actor& registry,
     return refuse_blocking("relc::await_names",
                            "send (reg_nbwait, name) to the registry: it "
                            "sends (reg_regd, name, actor) once registered");
-  // A child start function during start_supervisor: the start's caller.
-  if (auto* c = detail::caller_executor::current_caller(sys))
-    return await_names_from(*c, registry, names, timeout);
-  caf::scoped_actor self{sys, true};
-  return await_names_from(*self, registry, names, timeout);
+  return with_caller(sys, [&](caf::blocking_actor& c) {
+    return await_names_from(c, registry, names, timeout);
+  });
 }
 
 } // namespace relc

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "blocking_pool.hpp"
+#include "exception_error.hpp"
 #include "relc/runtime/blocking.hpp"
 #include "relc/runtime/log.hpp"
 #include "relc/runtime/registry.hpp"
@@ -156,12 +157,8 @@ caf::expected<caf::actor> call_start(const child_start_fn& start,
   caf::expected<caf::actor> result{caf::actor{}};
   try {
     result = start(sys, args);
-  } catch (const std::exception& ex) {
-    result = make_error(runtime_errc::start_failed,
-                        std::string{"exception: "} + ex.what());
   } catch (...) {
-    result = make_error(runtime_errc::start_failed,
-                        "exception of a type not derived from std::exception");
+    result = current_exception_error();
   }
   blocked = detail::blocking_waits_here() != waits
             || clock_type::now() - t0 > quick_start;
@@ -189,35 +186,31 @@ void trust(sup_ptr self, uint64_t key, bool blocked) {
     self->state.template_may_block = false;
 }
 
-// Runs child `key`'s start function and hands its outcome to `then`. OTP
-// lets a start function block until the child is initialised, so it runs
-// where blocking is safe, never on this supervisor's scheduler thread, and
-// the supervisor awaits it: like OTP's, it handles nothing else until the
-// start returned (its scheduler thread is free meanwhile for the actors
-// the start function waits for). One exception keeps restarts as cheap as
-// a spawn: a start function that began no blocking wait and returned
-// within 100 us the last time runs here, inline; should it call a
-// blocking helper after all, the helper refuses at once (would_block) and
-// the start runs again off the scheduler.
 void run_start_off(sup_ptr self, uint64_t key, child_start_fn start, term args,
                    start_done then);
 
-// `start` null: the child's own start function. Inline, nothing is
-// copied (a restart costs what a spawn does); off the scheduler the job
-// takes copies.
+// Runs the start function of child `key` (which must exist; `start` null:
+// the child's own) and hands its outcome to `then`. OTP lets a start
+// function block until the child is initialised, so it runs where
+// blocking is safe, never on this supervisor's scheduler thread, and the
+// supervisor awaits it: like OTP's, it handles nothing else until the
+// start returned (its scheduler thread is free meanwhile for the actors
+// the start function waits for). One exception keeps restarts as cheap as
+// a spawn: a start function that began no blocking wait and returned
+// within 100 us the last time runs here, inline, copying nothing; should
+// it call a blocking helper after all, the helper refuses at once
+// (would_block) and the start runs again off the scheduler.
 template <class Then>
 void run_start(sup_ptr self, uint64_t key, const child_start_fn* start,
                Then then) {
   auto* entry = find_key(self, key);
   if (!start)
     start = &entry->spec.start;
-  if (entry && !entry->may_block) {
+  if (!entry->may_block) {
     bool blocked = false;
     auto result = call_start(*start, self->system(), entry->spec.args, blocked);
     if (result || result.error() != runtime_errc::would_block) {
-      entry->may_block = blocked;
-      if (blocked)
-        learn(self, key, true);
+      trust(self, key, blocked);
       then(std::move(result));
       return;
     }
@@ -225,7 +218,9 @@ void run_start(sup_ptr self, uint64_t key, const child_start_fn* start,
   }
   run_start_off(self, key, *start, entry->spec.args, start_done{std::move(then)});
 }
-// run_start's other half: on start_supervisor's thread or the pool.
+
+// run_start's other half: on start_supervisor's thread or the pool, with
+// copies of the start function and its args.
 void run_start_off(sup_ptr self, uint64_t key, child_start_fn start, term args,
                    start_done then) {
   auto reply_id
