@@ -8,6 +8,7 @@
 
 #include "blocking_call.hpp"
 #include "blocking_pool.hpp"
+#include "name_table.hpp"
 #include "registry_calls.hpp"
 #include "relc/runtime/application.hpp"
 #include "relc/runtime/blocking.hpp"
@@ -18,15 +19,15 @@ namespace relc {
 
 namespace {
 
+// A name registered from another thread, for the registry to adopt (its
+// own message, outside the typed protocol: adding it there would change
+// registry_actor, and so the ABI of every function that takes one).
+using adopt_atom = caf::atom_constant<caf::atom("reg_adopt")>;
+
 struct waiter {
   uint64_t id;
   caf::actor_addr who; // the requester, to drop its waits when it dies
   caf::typed_response_promise<caf::actor> promise;
-};
-
-struct registration {
-  caf::actor who;
-  term value;
 };
 
 // A non-blocking wait: a message to `who` when the name is registered.
@@ -34,18 +35,40 @@ struct nb_waiter {
   caf::actor who;
 };
 
+// What the registry actor keeps besides the names (those are in the
+// table): whom it monitors, and who waits.
 struct registry_state {
-  std::map<std::string, registration> names;
   // The names of each registered actor, so its death costs its own names,
   // not a scan of every name (a node of 500 apps registers thousands).
   std::map<caf::actor_addr, std::set<std::string>> names_of;
   std::multimap<std::string, waiter> waiters;
   std::multimap<std::string, nb_waiter> nb_waiters;
   uint64_t next_waiter = 1;
-  static inline const char* name = "relc_registry";
 };
 
-using reg_ptr = registry_actor::stateful_pointer<registry_state>;
+class registry_server : public registry_actor::base {
+public:
+  registry_server(caf::actor_config& cfg,
+                  std::shared_ptr<detail::name_table> names)
+    : registry_actor::base(cfg), table(std::move(names)) {
+  }
+
+  const char* name() const override {
+    return "relc_registry";
+  }
+
+  behavior_type make_behavior() override;
+
+  void on_exit() override {
+    table->close();
+  }
+
+  registry_state state;
+  // Set before the actor runs and never changed: read from any thread.
+  const std::shared_ptr<detail::name_table> table;
+};
+
+using reg_ptr = registry_server*;
 
 void unindex(registry_state& st, const std::string& name,
              const caf::actor_addr& who) {
@@ -56,9 +79,44 @@ void unindex(registry_state& st, const std::string& name,
   }
 }
 
-bool is_terminated(const caf::actor& who) {
-  auto ptr = caf::actor_cast<caf::abstract_actor*>(who);
-  return ptr == nullptr || ptr->getf(caf::abstract_actor::is_cleaned_up_flag);
+// `who` now holds `name` in the table: monitor it (one monitor per actor,
+// not per name: its one down message clears all of its names) and answer
+// whoever waits for the name.
+void adopt(reg_ptr self, const std::string& name, const caf::actor& who) {
+  auto& st = self->state;
+  auto& held = st.names_of[who.address()];
+  if (held.empty())
+    self->monitor(who);
+  held.insert(name);
+  auto range = st.waiters.equal_range(name);
+  for (auto w = range.first; w != range.second; ++w)
+    w->second.promise.deliver(who);
+  st.waiters.erase(range.first, range.second);
+  auto nb = st.nb_waiters.equal_range(name);
+  for (auto w = nb.first; w != nb.second; ++w)
+    caf::anon_send(w->second.who, reg_atoms::registered::value, name, who);
+  st.nb_waiters.erase(nb.first, nb.second);
+}
+
+caf::error taken_error(const std::string& name) {
+  return make_error(runtime_errc::name_taken, "name '" + name + "' is taken");
+}
+
+caf::error put_in(detail::name_table& table, const std::string& name,
+                  const caf::actor& who, term value) {
+  if (!who)
+    return make_error(runtime_errc::not_found,
+                      "cannot register '" + name + "' for no actor");
+  switch (table.put(name, who, std::move(value))) {
+    case detail::name_table::put_result::taken:
+      return taken_error(name);
+    case detail::name_table::put_result::closed:
+      return make_error(runtime_errc::not_found,
+                        "cannot register '" + name
+                          + "': the registry has stopped");
+    default:
+      return {};
+  }
 }
 
 registry_actor::behavior_type registry_impl(reg_ptr self) {
@@ -68,9 +126,7 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
     auto& st = self->state;
     if (auto held = st.names_of.find(dm.source); held != st.names_of.end()) {
       for (auto& name : held->second)
-        if (auto i = st.names.find(name);
-            i != st.names.end() && i->second.who.address() == dm.source)
-          st.names.erase(i);
+        self->table->erase_if_held(name, dm.source);
       st.names_of.erase(held);
     }
     for (auto i = st.waiters.begin(); i != st.waiters.end();)
@@ -81,36 +137,25 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
   });
   auto put = [self](const std::string& name, const caf::actor& who,
                     term value) -> caf::result<caf::ok_atom> {
-    auto& st = self->state;
-    if (!who)
-      return make_error(runtime_errc::not_found,
-                        "cannot register '" + name + "' for no actor");
-    auto i = st.names.find(name);
-    // A holder that already terminated (its down message not processed
-    // yet) does not block the name: a restarted child re-registers at once.
-    if (i != st.names.end() && i->second.who != who
-        && !is_terminated(i->second.who))
-      return make_error(runtime_errc::name_taken,
-                        "name '" + name + "' is taken");
-    if (i != st.names.end() && i->second.who != who)
-      unindex(st, name, i->second.who.address());
-    st.names[name] = registration{who, std::move(value)};
-    // One monitor per actor, not per name: its one down message clears
-    // all of its names.
-    auto& held = st.names_of[who.address()];
-    if (held.empty())
-      self->monitor(who);
-    held.insert(name);
-    auto range = st.waiters.equal_range(name);
-    for (auto w = range.first; w != range.second; ++w)
-      w->second.promise.deliver(who);
-    st.waiters.erase(range.first, range.second);
-    auto nb = st.nb_waiters.equal_range(name);
-    for (auto w = nb.first; w != nb.second; ++w)
-      caf::anon_send(w->second.who, reg_atoms::registered::value, name, who);
-    st.nb_waiters.erase(nb.first, nb.second);
+    if (auto err = put_in(*self->table, name, who, std::move(value)))
+      return err;
+    adopt(self, name, who);
     return caf::ok_atom::value;
   };
+  self->set_default_handler(
+    [](caf::scheduled_actor* ptr, caf::message_view& x) -> caf::result<caf::message> {
+      auto self = static_cast<reg_ptr>(ptr);
+      auto msg = x.move_content_to_message();
+      if (!msg.match_elements<adopt_atom, std::string, caf::actor>())
+        return caf::sec::unexpected_message;
+      // A registration made from another thread: still the holder (not
+      // erased or moved since)?
+      auto& name = msg.get_as<std::string>(1);
+      auto& who = msg.get_as<caf::actor>(2);
+      if (self->table->holds(name, who))
+        adopt(self, name, who);
+      return caf::message{};
+    });
   return {
     [self, put](reg_atoms::move, const caf::actor& from,
                 const caf::actor& to) -> caf::result<int64_t> {
@@ -121,13 +166,12 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       auto names = held->second;
       int64_t moved = 0;
       for (auto& name : names) {
-        auto i = st.names.find(name);
-        if (i == st.names.end())
+        auto e = self->table->find(name);
+        if (!e || e->who != from)
           continue;
-        auto value = i->second.value;
         unindex(st, name, from.address());
-        st.names.erase(i);
-        if (put(name, to, std::move(value)).flag == caf::rt_value)
+        self->table->erase_if_held(name, from.address());
+        if (put(name, to, std::move(e->value)).flag == caf::rt_value)
           ++moved;
       }
       return moved;
@@ -141,9 +185,8 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       return put(name, who, std::move(value));
     },
     [self](reg_atoms::value, const std::string& name) -> term {
-      auto& st = self->state;
-      auto i = st.names.find(name);
-      return i != st.names.end() ? i->second.value : term{};
+      auto e = self->table->find(name);
+      return e ? e->value : term{};
     },
     [self](reg_atoms::nb_wait, const std::string& name) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
@@ -151,8 +194,8 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       if (!who)
         return make_error(runtime_errc::not_found,
                           "nb_wait on '" + name + "' needs an actor to tell");
-      if (auto i = st.names.find(name); i != st.names.end()) {
-        caf::anon_send(who, reg_atoms::registered::value, name, i->second.who);
+      if (auto holder = self->table->get(name)) {
+        caf::anon_send(who, reg_atoms::registered::value, name, holder);
         return caf::ok_atom::value;
       }
       self->monitor(who);
@@ -172,23 +215,18 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       return static_cast<int64_t>(st.waiters.size() + st.nb_waiters.size());
     },
     [self](reg_atoms::erase, const std::string& name) -> caf::ok_atom {
-      auto& st = self->state;
-      if (auto i = st.names.find(name); i != st.names.end()) {
-        unindex(st, name, i->second.who.address());
-        st.names.erase(i);
-      }
+      if (auto who = self->table->erase(name))
+        unindex(self->state, name, who.address());
       return caf::ok_atom::value;
     },
     [self](reg_atoms::get, const std::string& name) -> caf::actor {
-      auto& st = self->state;
-      auto i = st.names.find(name);
-      return i != st.names.end() ? i->second.who : caf::actor{};
+      return self->table->get(name);
     },
     [self](reg_atoms::await, const std::string& name,
            int64_t timeout_ms) -> caf::result<caf::actor> {
       auto& st = self->state;
-      if (auto i = st.names.find(name); i != st.names.end())
-        return i->second.who;
+      if (auto holder = self->table->get(name))
+        return holder;
       // The sender first: making the promise takes the request over, and
       // current_sender() is null after it (a dead waiter then stayed).
       auto sender = caf::actor_cast<caf::actor>(self->current_sender());
@@ -216,18 +254,39 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
         }
     },
     [self](reg_atoms::names) -> std::vector<std::string> {
-      std::vector<std::string> result;
-      for (auto& [name, who] : self->state.names)
-        result.push_back(name);
-      return result;
+      return self->table->names();
     },
   };
+}
+
+registry_server::behavior_type registry_server::make_behavior() {
+  return registry_impl(this);
+}
+
+// Registers in the table at once; the registry monitors the holder and
+// answers its waiters when it gets to the message.
+caf::error register_now(detail::name_table& table, const registry_actor& registry,
+                        const std::string& name, const caf::actor& who) {
+  if (auto err = put_in(table, name, who, term{}))
+    return err;
+  caf::anon_send(caf::actor_cast<caf::actor>(registry), adopt_atom::value, name,
+                 who);
+  return {};
+}
+
+// The table behind `registry` when it is this runtime's registry (a
+// handle to anything else, e.g. a test's stand-in, has none).
+detail::name_table* table_of(const registry_actor& registry) {
+  auto* server = dynamic_cast<registry_server*>(
+    caf::actor_cast<caf::abstract_actor*>(registry));
+  return server != nullptr ? server->table.get() : nullptr;
 }
 
 } // namespace
 
 registry_actor spawn_registry(caf::actor_system& sys) {
-  auto registry = sys.spawn<caf::hidden>(registry_impl);
+  auto registry = sys.spawn<registry_server, caf::hidden>(
+    std::make_shared<detail::name_table>());
   // CAF's put keeps an existing entry: a restarted node's registry
   // replaces the stopped one's.
   sys.registry().erase(registry_key);
@@ -245,6 +304,9 @@ constexpr std::chrono::seconds registry_timeout{10};
 caf::error register_name_from(caf::blocking_actor& self,
                               const registry_actor& registry,
                               const std::string& name, const caf::actor& who) {
+  if (auto* table = table_of(registry)) {
+    return register_now(*table, registry, name, who);
+  }
   auto reply = blocking_call(self, caf::actor_cast<caf::actor>(registry),
                              caf::make_message(reg_atoms::put::value, name, who),
                              registry_timeout,
@@ -255,6 +317,8 @@ caf::error register_name_from(caf::blocking_actor& self,
 caf::expected<caf::actor> whereis_from(caf::blocking_actor& self,
                                        const registry_actor& registry,
                                        const std::string& name) {
+  if (auto* table = table_of(registry))
+    return table->get(name);
   return reply_as<caf::actor>(
     blocking_call(self, caf::actor_cast<caf::actor>(registry),
                   caf::make_message(reg_atoms::get::value, name),
@@ -300,6 +364,9 @@ auto with_caller(caf::actor_system& sys, F f) {
 
 caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
                          const std::string& name, const caf::actor& who) {
+  if (auto* table = table_of(registry)) { // no wait: fine on any thread
+    return register_now(*table, registry, name, who);
+  }
   if (on_scheduler_thread())
     return refuse_blocking("relc::register_name('" + name + "')",
                            "name the child in its child_spec (child_spec::name), "
@@ -312,6 +379,8 @@ caf::error register_name(caf::actor_system& sys, const registry_actor& registry,
 caf::expected<caf::actor> whereis(caf::actor_system& sys,
                                   const registry_actor& registry,
                                   const std::string& name) {
+  if (auto* table = table_of(registry)) // no wait: fine on any thread
+    return table->get(name);
   if (on_scheduler_thread())
     return refuse_blocking("relc::whereis('" + name + "')",
                            "request (reg_get, name) from the registry");

@@ -378,11 +378,13 @@ void await_ready(sup_ptr self, uint64_t key, done_fn done) {
                           "(spawn_registry)"));
     return;
   }
-  self
-    ->request(registry, caf::infinite, reg_atoms::put::value, name,
-              entry->handle)
-    .await([probe](caf::ok_atom) { probe(); },
-           [failed](caf::error& err) { failed(err); });
+  // The registry's table takes the name at once (no round trip).
+  if (auto err = register_name(self->system(),
+                               caf::actor_cast<registry_actor>(registry), name,
+                               entry->handle))
+    failed(err);
+  else
+    probe();
 }
 
 void begin_stop(sup_ptr self, child_entry& entry) {

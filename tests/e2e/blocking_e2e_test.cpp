@@ -154,9 +154,9 @@ TEST_CASE("a blocking helper called inside an actor refuses at once and "
   auto at = err.find("blocking helper in a handler: ");
   auto line = err.substr(at, err.find('\n', at) - at);
   INFO(line);
-  CHECK(line.find("relc::register_name('a_h') called inside an actor (a CAF "
-                  "scheduler thread), where it would wait for ever: name the "
-                  "child in its child_spec")
+  CHECK(line.find("relc::await_names called inside an actor (a CAF "
+                  "scheduler thread), where it would wait for ever: send "
+                  "(reg_nbwait, name) to the registry")
         != std::string::npos);
   auto after = line.rfind(" after ");
   REQUIRE(after != std::string::npos);
@@ -221,10 +221,10 @@ TEST_CASE("a node runs one scheduler thread per CPU it may use",
 
 TEST_CASE("a node whose child start function hangs in a restart still stops "
           "when told, and says what happened", "[e2e][blocking]") {
-  // Named by the start function (a blocking call: restarts run on the
-  // blocking pool), or by the spec (a start function that was quick and
-  // began no blocking wait is trusted to run inline on restarts, and then
-  // holds a scheduler thread).
+  // A start function that waits (a blocking helper: restarts run on the
+  // blocking pool), or one that names its child by the spec (quick, and
+  // began no blocking wait: trusted to run inline on restarts, where it
+  // then holds a scheduler thread).
   // Which of the two a quick start function takes depends on how long its
   // first run took (100 us; longer on a loaded machine or under TSan):
   // either way the node stops and says why.
@@ -237,7 +237,7 @@ TEST_CASE("a node whose child start function hangs in a restart still stops "
     const char* env;
     bool may_be_inline;
   };
-  for (auto v : {variant{"", false},
+  for (auto v : {variant{", otp_start_waits: true", false},
                  variant{", otp_names_in_specs: true", true}}) {
     INFO(v.env);
     probe_release rel;

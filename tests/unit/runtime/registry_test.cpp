@@ -21,6 +21,14 @@ struct fixture {
     return sys.spawn([]() -> caf::behavior { return {[](int x) { return x; }}; });
   }
   ~fixture() { caf::anon_send_exit(registry, caf::exit_reason::kill); }
+  // Unregisters `name` and waits for the registry's ok (a lookup reads the
+  // registry's table at once, so an erase still in its mailbox is not
+  // seen yet).
+  void erase(const std::string& name) {
+    caf::scoped_actor self{sys};
+    self->request(registry, 5s, reg_atoms::erase::value, name)
+      .receive([](caf::ok_atom) {}, [](caf::error& err) { FAIL(to_string(err)); });
+  }
   // Polls the registry's count of pending waits until it is `n` (or 2 s).
   bool pending_waits_become(int64_t n) {
     caf::scoped_actor self{sys};
@@ -47,7 +55,7 @@ TEST_CASE("register, look up and unregister string names",
   CHECK_FALSE(register_name(f.sys, f.registry, long_name, a));
   CHECK(*whereis(f.sys, f.registry, long_name) == a);
   CHECK(register_name(f.sys, f.registry, long_name, b) == runtime_errc::name_taken);
-  caf::anon_send(f.registry, reg_atoms::erase::value, long_name);
+  f.erase(long_name);
   CHECK(!*whereis(f.sys, f.registry, long_name));
   caf::anon_send_exit(a, caf::exit_reason::kill);
   caf::anon_send_exit(b, caf::exit_reason::kill);
@@ -217,8 +225,8 @@ TEST_CASE("an actor's death removes all of its names and only its names, "
   for (auto n : {"a1", "a2", "a3", "moved", "erased"})
     REQUIRE_FALSE(register_name(f.sys, f.registry, n, a));
   REQUIRE_FALSE(register_name(f.sys, f.registry, "b1", b));
-  caf::anon_send(f.registry, reg_atoms::erase::value, std::string{"erased"});
-  caf::anon_send(f.registry, reg_atoms::erase::value, std::string{"moved"});
+  f.erase("erased");
+  f.erase("moved");
   REQUIRE_FALSE(register_name(f.sys, f.registry, "moved", b)); // now b's
   REQUIRE_FALSE(register_name(f.sys, f.registry, "erased", b));
   caf::anon_send_exit(a, caf::exit_reason::kill);
@@ -242,4 +250,48 @@ TEST_CASE("an actor's death removes all of its names and only its names, "
     std::this_thread::sleep_for(5ms);
   CHECK(!*whereis(f.sys, f.registry, "moved"));
   CHECK(!*whereis(f.sys, f.registry, "erased"));
+}
+
+TEST_CASE("register_name and whereis answer at once inside an actor, and a "
+          "name has one holder whoever races for it",
+          "[runtime][registry]") {
+  fixture f;
+  auto a = f.spawn_idle();
+  // From a handler (a CAF scheduler thread): no round trip, no refusal.
+  auto in_actor = f.sys.spawn([&f, a](caf::event_based_actor* self) -> caf::behavior {
+    return {[self, &f, a](int) -> std::string {
+      if (auto err = register_name(self->system(), f.registry, "from_actor", a))
+        return "register: " + to_string(err);
+      auto who = whereis(self->system(), f.registry, "from_actor");
+      if (!who || *who != a)
+        return "whereis did not find it";
+      return "ok";
+    }};
+  });
+  caf::scoped_actor self{f.sys};
+  std::string said;
+  self->request(in_actor, 5s, 1).receive([&](std::string& x) { said = x; },
+                                         [&](caf::error& e) { said = to_string(e); });
+  CHECK(said == "ok");
+  // Eight threads register the same name for eight actors at once: one ok.
+  for (int round = 0; round < 20; ++round) {
+    auto name = "race" + std::to_string(round);
+    std::vector<caf::actor> actors;
+    for (int i = 0; i < 8; ++i)
+      actors.push_back(f.spawn_idle());
+    std::atomic<int> oks{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+      threads.emplace_back([&, i] {
+        if (!register_name(f.sys, f.registry, name, actors[i]))
+          ++oks;
+      });
+    for (auto& t : threads)
+      t.join();
+    CHECK(oks == 1);
+    for (auto& x : actors)
+      caf::anon_send_exit(x, caf::exit_reason::kill);
+  }
+  caf::anon_send_exit(in_actor, caf::exit_reason::kill);
+  caf::anon_send_exit(a, caf::exit_reason::kill);
 }

@@ -439,22 +439,28 @@ TEST_CASE("a start function that was quick runs inline on restarts; should it "
   cfg.set("scheduler.max-threads", 1); // a wait on this thread never ends
   caf::actor_system sys{cfg};
   auto registry = spawn_registry(sys);
+  auto sentinel = sys.spawn(worker, std::string{"sentinel"},
+                            std::make_shared<recorder>(), false);
+  REQUIRE_FALSE(register_name(sys, registry, "sentinel", sentinel));
   auto rec = std::make_shared<recorder>();
   auto calls = std::make_shared<std::atomic<int>>(0);
   child_spec s;
   s.id = "w";
-  // The first start spawns only; every later one also registers the
-  // worker with the blocking helper.
+  // The first start spawns only; every later one also waits for a name
+  // with the blocking helper (there at once), then registers the worker.
   s.start = [rec, calls, registry](caf::actor_system& sys, const term&)
     -> caf::expected<caf::actor> {
     auto n = ++*calls;
     auto w = sys.spawn(worker, std::string{"w"}, rec, false);
     if (n > 1) {
-      if (auto err = register_name(sys, registry, "w_name", w)) {
-        rec->add("refused: " + describe_error(err));
+      auto up = await_names(sys, registry, {"sentinel"}, 5s);
+      if (!up) {
+        rec->add("refused: " + describe_error(up.error()));
         caf::anon_send_exit(w, caf::exit_reason::kill);
-        return err;
+        return up.error();
       }
+      if (auto err = register_name(sys, registry, "w_name", w))
+        return err;
       rec->add("registered");
     }
     return w;
@@ -477,13 +483,13 @@ TEST_CASE("a start function that was quick runs inline on restarts; should it "
   CHECK(rec->count("registered") == 1);
   auto events = rec->take();
   CHECK(std::count_if(events.begin(), events.end(), [](const std::string& e) {
-          return e.find("refused: relc::register_name('w_name') called inside "
-                        "an actor")
+          return e.find("refused: relc::await_names called inside an actor")
                  == 0;
         })
         == 1);
   CHECK(*calls == 3);
   caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(sentinel, caf::exit_reason::kill);
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
 }
 
