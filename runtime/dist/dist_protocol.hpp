@@ -48,5 +48,7 @@ using where = caf::atom_constant<caf::atom("d_where")>;
 using retry = caf::atom_constant<caf::atom("d_retry")>;
 /// Internal: (sync_deadline) the sync's timeout passed.
 using sync_deadline = caf::atom_constant<caf::atom("d_syncdl")>;
+/// Internal: (sync_tick) a second of the sync has passed: say who is missing.
+using sync_tick = caf::atom_constant<caf::atom("d_synctk")>;
 
 } // namespace relc::dist_atoms

@@ -64,6 +64,7 @@ struct kernel_state {
   // The sync the host waits for (at most one, at boot).
   caf::response_promise sync;
   bool syncing = false;
+  int64_t sync_seconds = 0; // the sync's progress lines so far
   std::chrono::milliseconds retry_delay = first_retry;
   global_table globals{""};
   // await_global requests by name, each with its id.
@@ -350,6 +351,30 @@ void finish_sync(kernel_ptr self) {
     st.sync.deliver(std::string{});
 }
 
+// Once a second of a sync: which listed nodes it still waits for, and why,
+// so a boot held up by sync_nodes says by whom.
+void sync_tick(kernel_ptr self) {
+  auto& st = self->state;
+  if (!st.syncing)
+    return;
+  std::string waiting;
+  for (auto* p : listed(st)) {
+    auto& q = st.peers[p->name];
+    if (q.up)
+      continue;
+    waiting += (waiting.empty() ? "" : ", ") + p->text()
+               + (q.why.empty() ? std::string{} : " (" + q.why + ")");
+  }
+  ++st.sync_seconds;
+  auto of = st.cfg.sync_timeout.count() > 0
+              ? " of " + std::to_string(st.cfg.sync_timeout.count() / 1000) + " s"
+              : std::string{};
+  relc::log(log_level::info, "dist",
+            "sync_nodes: waiting for " + waiting + " ("
+              + std::to_string(st.sync_seconds) + " s" + of + ")");
+  self->delayed_send(self, std::chrono::seconds(1), dist_atoms::sync_tick::value);
+}
+
 // With sync_nodes_timeout 0 the sync ends when its one round is answered.
 void round_answered(kernel_ptr self) {
   auto& st = self->state;
@@ -525,6 +550,8 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
       check_sync(self);
       if (!st.syncing)
         return promise;
+      self->delayed_send(self, std::chrono::seconds(1),
+                         dist_atoms::sync_tick::value);
       if (st.cfg.sync_timeout.count() > 0) {
         self->delayed_send(self, st.retry_delay, dist_atoms::retry::value);
         self->delayed_send(self, st.cfg.sync_timeout,
@@ -541,6 +568,7 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
       self->delayed_send(self, st.retry_delay, dist_atoms::retry::value);
     },
     [self](dist_atoms::sync_deadline) { finish_sync(self); },
+    [self](dist_atoms::sync_tick) { sync_tick(self); },
     [self](dist_atoms::nodes) { return render_nodes(self->state); },
     [self](dist_atoms::reconnect, const std::string& name, int64_t ms) {
       for (auto* target : listed(self->state)) {

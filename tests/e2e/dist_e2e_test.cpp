@@ -170,6 +170,29 @@ TEST_CASE("a missing mandatory node fails the boot in one line, a missing "
   }
 }
 
+TEST_CASE("a boot held up by sync_nodes says once a second which nodes it "
+          "waits for", "[e2e][dist]") {
+  cluster c;
+  int pa = free_port(), nobody = free_port();
+  auto& a = c.boot("a", pa,
+                   {"--dist-insecure", "--env",
+                    sync_env("sync_nodes_mandatory", "zz@" + c.address(nobody)),
+                    "--env", "kernel.sync_nodes_timeout=3000"});
+  auto line = "sync_nodes: waiting for zz@" + c.address(nobody) + " (cannot connect) (";
+  CHECK(a.wait_for(line + "1 s of 3 s)", 5s));
+  CHECK(a.wait_exit() == 1);
+  auto err = a.err();
+  INFO(err);
+  CHECK(err.find(line + "2 s of 3 s)") != std::string::npos);
+  size_t lines = 0;
+  for (auto at = err.find(line); at != std::string::npos; at = err.find(line, at + 1))
+    ++lines;
+  CHECK(lines >= 2);
+  CHECK(lines <= 3); // at most one a second
+  CHECK(err.find("boot failed: kernel: sync_nodes: mandatory node(s) not connected "
+                 "after 3000 ms") != std::string::npos);
+}
+
 TEST_CASE("TLS nodes check each other's certificates: a node of another CA, "
           "or a plain one, is refused and the refusal logged", "[e2e][dist]") {
   cluster c;
