@@ -109,6 +109,11 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
       return;
     }
   auto w = words(request);
+  // `--progress CMD ...`: the client prints progress lines as they come
+  // (only the release handler's long commands send any).
+  bool wants_progress = !w.empty() && w[0] == progress_flag;
+  if (wants_progress)
+    w.erase(w.begin());
   if (w.empty()) {
     s.reply("error: empty request\n");
     return;
@@ -340,7 +345,16 @@ void handle(admin_ptr self, uint64_t conn, const std::string& request) {
                w,
                [outbox = cfg.outbox, conn](std::string text) {
                  outbox->post({conn, std::move(text), false});
-               })) {
+               },
+               wants_progress ? progress_fn{[outbox = cfg.outbox,
+                                             conn](const std::string& line) {
+                 control_reply r;
+                 r.connection = conn;
+                 r.text = progress_prefix + line + "\n";
+                 r.partial = true;
+                 outbox->post(std::move(r));
+               }}
+                              : progress_fn{})) {
     // answered by the release handler's own actor
   } else {
     s.reply("error: unknown command or wrong arguments: '"

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include <caf/all.hpp>
 
@@ -209,6 +210,49 @@ void apply_flags(const std::vector<std::string>& flags, parsed_args& out) {
 
 namespace {
 
+// One admin request, its reply in `reply`. The release handler's long
+// commands say what they do as they go (printed on stdout as they come)
+// and keep the connection alive meanwhile, so the usual 5 s without a
+// word still means a node that does not answer; the reply then leaves out
+// the lines already printed.
+caf::error ask_node(const std::string& socket, const std::string& request,
+                    std::string& reply) {
+  auto cmd = request.substr(0, request.find(' '));
+  if (cmd != "install" && cmd != "upgrade" && cmd != "downgrade")
+    return control_request(socket, request, reply);
+  std::set<std::string> printed;
+  auto print_progress = [&printed](const std::string& line) {
+    printf("%s\n", line.c_str());
+    fflush(stdout);
+    printed.insert(line);
+  };
+  if (auto err = control_request(socket, std::string{progress_flag} + " " + request,
+                                 reply, std::chrono::seconds(5), print_progress))
+    return err;
+  if (reply.rfind("error: unknown command", 0) == 0
+      && reply.find(progress_flag) != std::string::npos) {
+    // A node of an earlier relc: no progress, and a long wait.
+    reply.clear();
+    return control_request(socket, request, reply, std::chrono::minutes(30));
+  }
+  if (printed.empty())
+    return {};
+  auto nl = reply.find('\n');
+  if (nl == std::string::npos)
+    return {};
+  std::string kept = reply.substr(0, nl + 1);
+  for (size_t at = nl + 1; at < reply.size();) {
+    auto end = reply.find('\n', at);
+    auto line = reply.substr(at, end == std::string::npos ? std::string::npos
+                                                          : end - at);
+    if (printed.count(line) == 0)
+      kept += line + "\n";
+    at = end == std::string::npos ? reply.size() : end + 1;
+  }
+  reply = std::move(kept);
+  return {};
+}
+
 // `relc ctl SOCKET --remote`: an admin prompt; each line is one request.
 int run_remote(const std::string& socket) {
   auto tty = isatty(STDIN_FILENO) != 0;
@@ -234,7 +278,7 @@ int run_remote(const std::string& socket) {
     line = line.substr(b);
     if (line == "quit" || line == "exit")
       break;
-    if (auto err = control_request(socket, line == "help" ? "?" : line, reply)) {
+    if (auto err = ask_node(socket, line == "help" ? "?" : line, reply)) {
       fprintf(stderr, "relc: %s\n", describe_error(err).c_str());
       return exit_failed;
     }
@@ -265,7 +309,7 @@ int run_control_client(const std::vector<std::string>& args) {
   for (size_t i = 1; i < args.size(); ++i)
     request += (i > 1 ? " " : "") + args[i];
   std::string reply;
-  if (auto err = control_request(args[0], request, reply)) {
+  if (auto err = ask_node(args[0], request, reply)) {
     fprintf(stderr, "relc: %s\n", describe_error(err).c_str());
     return exit_failed;
   }

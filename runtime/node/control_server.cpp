@@ -81,6 +81,7 @@ struct connection {
   std::string out;
   size_t written = 0;
   bool keep_open = false;
+  bool final = true; // what `out` ends with is the reply, not progress
   clock_type::time_point since = clock_type::now();
 };
 
@@ -233,9 +234,15 @@ void control_server::serve() {
     c.state = conn_state::waiting;
     dispatch_(id, std::move(line));
   };
-  auto reply_now = [&](connection& c, std::string text) {
-    c.out = std::move(text);
+  auto reply_now = [&](connection& c, std::string text, bool final = true) {
+    if (c.state == conn_state::writing) { // after progress still unwritten
+      c.out.erase(0, c.written);
+      c.out += text;
+    } else {
+      c.out = std::move(text);
+    }
     c.written = 0;
+    c.final = final;
     c.state = conn_state::writing;
   };
   auto take_replies = [&] {
@@ -255,8 +262,13 @@ void control_server::serve() {
         conns.erase(i);
         continue;
       }
-      i->second.keep_open = r.keep_open;
-      reply_now(i->second, std::move(r.text));
+      auto& c = i->second;
+      bool answering = c.state == conn_state::waiting
+                       || (c.state == conn_state::writing && !c.final);
+      if (r.partial && !answering)
+        continue; // progress after the reply, or for a dropped request
+      c.keep_open = r.keep_open;
+      reply_now(c, std::move(r.text), !r.partial);
     }
   };
   for (;;) {
@@ -346,7 +358,9 @@ void control_server::serve() {
         c.written += static_cast<size_t>(n);
         if (c.written < c.out.size())
           continue;
-        if (c.keep_open) {
+        if (!c.final) {
+          c.state = conn_state::waiting; // for more progress, or the reply
+        } else if (c.keep_open) {
           c.state = conn_state::kept;
         } else {
           // Closing with unread input would reset the connection and lose
@@ -408,9 +422,10 @@ std::chrono::milliseconds stop_bound(const std::string& reply) {
 
 } // namespace
 
-caf::error control_request(const std::string& path, const std::string& request,
-                           std::string& reply,
-                           std::chrono::milliseconds timeout) {
+caf::error control_request(
+  const std::string& path, const std::string& request, std::string& reply,
+  std::chrono::milliseconds timeout,
+  const std::function<void(const std::string&)>& progress) {
   unix_address addr{path};
   if (!addr.ok())
     return sock_error("node not running (cannot reach", path + ")");
@@ -454,6 +469,15 @@ caf::error control_request(const std::string& path, const std::string& request,
     if (n <= 0)
       break;
     reply.append(buf, static_cast<size_t>(n));
+    // Progress lines come first, each a sign of life.
+    for (size_t nl; reply.rfind(progress_prefix, 0) == 0
+                    && (nl = reply.find('\n')) != std::string::npos;) {
+      auto line = reply.substr(3, nl - 3);
+      reply.erase(0, nl + 1);
+      deadline = clock_type::now() + timeout;
+      if (progress && !line.empty())
+        progress(line);
+    }
     if (!stopping && reply.rfind("ok\nstopping within ", 0) == 0
         && reply.find('\n', 3) != std::string::npos) {
       // The node closes this connection by exiting: wait that long.

@@ -23,6 +23,9 @@ struct control_reply {
   /// Write nothing: the connection goes, open, to the program this process
   /// execs into (runtime_exec.hpp); handed_over_fd() names it.
   bool handover = false;
+  /// A progress line (`.. TEXT`, docs/admin.md) before the reply: written,
+  /// and the connection then waits for more, or for the reply.
+  bool partial = false;
 };
 
 /// Where replies come back to the server's poll loop (thread-safe; may
@@ -96,11 +99,17 @@ private:
 /// (or an error when the node cannot be reached or does not answer within
 /// `timeout`). For `stop` and `reboot` it then waits for the node to close
 /// the connection, which it does by exiting, within the bound the reply
-/// names.
-[[nodiscard]] caf::error control_request(const std::string& path,
-                                         const std::string& request,
-                                         std::string& reply,
-                                         std::chrono::milliseconds timeout
-                                         = std::chrono::seconds(5));
+/// names. Progress lines before the reply (`.. TEXT`, sent to a request
+/// that begins with `--progress`) go to `progress` without the `.. `, and
+/// each one starts `timeout` again: a long command that keeps saying where
+/// it is never times out, one that goes silent does.
+[[nodiscard]] caf::error control_request(
+  const std::string& path, const std::string& request, std::string& reply,
+  std::chrono::milliseconds timeout = std::chrono::seconds(5),
+  const std::function<void(const std::string&)>& progress = nullptr);
+
+/// The prefix of a progress line, and of a request that asks for them.
+constexpr const char* progress_prefix = ".. ";
+constexpr const char* progress_flag = "--progress";
 
 } // namespace relc

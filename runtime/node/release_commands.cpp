@@ -20,11 +20,59 @@ namespace {
 
 namespace rh = release_handler;
 
+using relay_tick = caf::atom_constant<caf::atom("rh_tick")>;
+
+// Hands an install's report lines to `progress` as the controller sends
+// them. While one step goes on, it says so after 2 s and every 5 s after
+// (an operator tells a slow step from a hung one), and sends an empty line
+// twice a second, which tells the client the node is alive. A request (ok)
+// is answered once every line sent before it was handed on.
+caf::behavior progress_relay(caf::event_based_actor* self, progress_fn progress) {
+  using clock = std::chrono::steady_clock;
+  struct relay_state {
+    std::string last = "waiting for the node's controller";
+    clock::time_point since = clock::now();
+    clock::time_point said = clock::now();
+  };
+  auto st = std::make_shared<relay_state>();
+  constexpr auto tick = std::chrono::milliseconds(500);
+  self->delayed_send(self, tick, relay_tick::value);
+  return {
+    [st, progress](ctl_atoms::progress, const std::string& line) {
+      progress(line);
+      st->last = line;
+      st->since = st->said = clock::now();
+    },
+    [self, st, progress](relay_tick) {
+      auto now = clock::now();
+      auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - st->since);
+      if (secs.count() >= 2
+          && (st->said == st->since || now - st->said >= std::chrono::seconds(5))) {
+        progress("still at: " + st->last + " (" + std::to_string(secs.count())
+                 + " s)");
+        st->said = now;
+      } else {
+        progress("");
+      }
+      self->delayed_send(self, tick, relay_tick::value);
+    },
+    [](caf::ok_atom) { return caf::ok_atom::value; },
+  };
+}
+
+// "1.5 s": a time for a progress line.
+std::string seconds_text(std::chrono::milliseconds x) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(x.count()) / 1000.0);
+  return buf;
+}
+
 // What a command's steps share: the node, and a blocking actor to ask the
 // controller from (the command runs on that actor's own thread).
 struct command_run {
   caf::blocking_actor* self;
   release_command_context ctx;
+  progress_fn progress; // null: nobody asked
   /// An exec into another runtime took the command on: the new program
   /// answers it (resume_release_command).
   bool handed_over = false;
@@ -69,13 +117,24 @@ struct command_run {
       return known.error();
     caf::expected<std::string> result{caf::error{}};
     std::string exec_runtime;
-    self->request(ctx.controller, caf::infinite, ctl_atoms::install::value, vsn)
-      .receive(
-        [&](std::string& report, std::string& runtime) {
-          result = std::move(report);
-          exec_runtime = std::move(runtime);
-        },
-        [&](caf::error& err) { result = err; });
+    auto got = [&](std::string& report, std::string& runtime) {
+      result = std::move(report);
+      exec_runtime = std::move(runtime);
+    };
+    auto failed = [&](caf::error& err) { result = err; };
+    if (progress) {
+      auto relay = self->spawn(progress_relay, progress);
+      self->request(ctx.controller, caf::infinite, ctl_atoms::install::value,
+                    vsn, relay)
+        .receive(got, failed);
+      // Every line the controller sent is handed on before the reply.
+      self->request(relay, std::chrono::seconds(10), caf::ok_atom::value)
+        .receive([](caf::ok_atom) {}, [](caf::error&) {});
+      self->send_exit(relay, caf::exit_reason::user_shutdown);
+    } else {
+      self->request(ctx.controller, caf::infinite, ctl_atoms::install::value, vsn)
+        .receive(got, failed);
+    }
     if (!result)
       return result;
     if (!exec_runtime.empty()) {
@@ -119,10 +178,21 @@ struct command_run {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{ms};
     std::string why;
     std::vector<std::string> names;
+    // A countdown line each second of the window.
+    auto next_line = std::chrono::steady_clock::now();
     for (;;) {
       ask_health(why, names);
-      if (!why.empty() || std::chrono::steady_clock::now() >= deadline)
+      auto now = std::chrono::steady_clock::now();
+      if (!why.empty() || now >= deadline)
         break;
+      if (progress && now >= next_line) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - now);
+        progress("health check of " + vsn + ": " + seconds_text(left)
+                 + " left of " + seconds_text(std::chrono::milliseconds{ms})
+                 + ", every app running");
+        next_line = now + std::chrono::seconds(1);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds{20});
     }
     if (why.empty()) {
@@ -212,6 +282,8 @@ struct command_run {
       if (!got)
         return got.error();
       out += "unpacked " + *got + "\n";
+      if (progress)
+        progress("unpacked " + *got);
     }
     resume_plan then;
     then.make_permanent = true;
@@ -237,7 +309,8 @@ std::string answer(const caf::expected<std::string>& x) {
 
 bool run_release_command(caf::actor_system& sys, release_command_context ctx,
                          const std::vector<std::string>& w,
-                         std::function<void(std::string)> reply) {
+                         std::function<void(std::string)> reply,
+                         progress_fn progress) {
   if (w.empty())
     return false;
   auto& cmd = w[0];
@@ -317,8 +390,8 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
     return true;
   }
   sys.spawn<caf::hidden>(
-    [ctx, fn, reply](caf::blocking_actor* self) {
-      command_run r{self, ctx};
+    [ctx, fn, reply, progress](caf::blocking_actor* self) {
+      command_run r{self, ctx, progress};
       auto result = fn(r);
       if (!r.handed_over)
         reply(answer(result));
@@ -339,7 +412,7 @@ void resume_release_command(caf::actor_system& sys, release_command_context ctx,
       reply("ok\n");
       return;
     }
-    command_run r{self, ctx};
+    command_run r{self, ctx, {}};
     auto& vsn = plan.install;
     auto result = [&]() -> caf::expected<std::string> {
       if (auto err = rh::mark_installed(ctx.release_root, vsn))
@@ -369,7 +442,7 @@ void resume_release_command(caf::actor_system& sys, release_command_context ctx,
 void note_booted(caf::actor_system& sys, release_command_context ctx,
                  std::function<void(caf::blocking_actor*)> done) {
   sys.spawn<caf::hidden>([ctx, done](caf::blocking_actor* self) {
-    command_run r{self, ctx};
+    command_run r{self, ctx, {}};
     if (auto now = r.running())
       if (auto err = rh::booted(ctx.release_root, *now))
         log(log_level::warning, "release_handler", describe_error(err));

@@ -31,11 +31,18 @@ struct release_command_context {
   std::function<caf::error(runtime_exec)> exec_runtime;
 };
 
+/// Where a command says what it is doing, a line at a time, before its
+/// reply (`install` and `upgrade`/`downgrade`: each relup step as it
+/// happens, the health gate's countdown); null: nobody asked.
+using progress_fn = std::function<void(const std::string&)>;
+
 /// True if `words` is a release handler command (then `reply` gets the
-/// admin reply text, `ok\n...` or `error: ...\n`, exactly once).
+/// admin reply text, `ok\n...` or `error: ...\n`, exactly once, after
+/// every line given to `progress`).
 bool run_release_command(caf::actor_system& sys, release_command_context ctx,
                          const std::vector<std::string>& words,
-                         std::function<void(std::string)> reply);
+                         std::function<void(std::string)> reply,
+                         progress_fn progress = {});
 
 /// After a restart in the process: RELEASES follows what booted (a release
 /// installed but not made permanent is unpacked again); then `done` runs

@@ -496,17 +496,22 @@ public:
   // A release upgrade (release_upgrade.hpp): one lifecycle job.
   // Answers (report, runtime): runtime non-empty when the host must exec
   // that runtime into the release (install_outcome::exec_runtime).
-  caf::result<std::string, std::string> on_install(const std::string& vsn) {
+  // `listener` (may be null) gets (c_progress, line) per report line as
+  // the install goes, before the answer.
+  caf::result<std::string, std::string> on_install(const std::string& vsn,
+                                                   caf::actor listener = {}) {
     auto rp = self_->make_response_promise<std::string, std::string>();
-    enqueue([this, rp, vsn](std::function<void()> job_done) mutable {
+    enqueue([this, rp, vsn, listener](std::function<void()> job_done) mutable {
       if (stopping_ || status_.state != node_state::started) {
         rp.deliver(make_error(runtime_errc::wrong_strategy,
                               "the node is not started"));
         job_done();
         return;
       }
+      install_listener_ = listener;
       install_release(*this, vsn,
-                      [rp, job_done](install_outcome out) mutable {
+                      [this, rp, job_done](install_outcome out) mutable {
+                        install_listener_ = nullptr;
                         if (out.error)
                           rp.deliver(out.error);
                         else
@@ -515,6 +520,11 @@ public:
                       });
     });
     return rp;
+  }
+
+  void install_progress(const std::string& line) override {
+    if (install_listener_)
+      caf::anon_send(install_listener_, ctl_atoms::progress::value, line);
   }
 
   caf::result<caf::ok_atom> on_start_app(const std::string& name,
@@ -1360,6 +1370,7 @@ private:
   std::map<caf::actor_addr, std::string> live_tops_;
   std::unique_ptr<boot_policy> policy_;
   std::vector<caf::actor> idle_masters_;
+  caf::actor install_listener_; // of the install under way (on_install)
   std::vector<caf::actor> subscribers_;
   library_reaper reaper_;
   static constexpr int max_reap_attempts = 10;
@@ -1432,6 +1443,9 @@ caf::behavior controller_impl(ctl_ptr self, controller_config cfg) {
       return caf::ok_atom::value;
     },
     [c](ctl_atoms::registry) { return c->on_registry(); },
+    [c](ctl_atoms::install, const std::string& vsn, const caf::actor& listener) {
+      return c->on_install(vsn, listener);
+    },
     [c](ctl_atoms::install, const std::string& vsn) {
       return c->on_install(vsn);
     },

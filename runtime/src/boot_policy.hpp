@@ -72,6 +72,10 @@ public:
   /// How the node was booted (the release root, --config, --env).
   virtual const node_options& options() const = 0;
   virtual void step(const std::string& text) = 0;
+  /// A line of an install's report as it happens, for whoever asked
+  /// (install_with_progress); by default nobody.
+  virtual void install_progress(const std::string&) {
+  }
   /// A release upgrade replaced this app version's library: unload it
   /// once nothing of it runs (library_reaper.hpp).
   virtual void retire_library(retired_library lib) = 0;

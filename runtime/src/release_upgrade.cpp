@@ -375,6 +375,7 @@ private:
              std::chrono::duration<double, std::milli>(clock_type::now() - t0_)
                .count());
     report_ += at + text + "\n";
+    ops_.install_progress(at + text);
     ops_.step("install " + target_ + ": " + text);
   }
 

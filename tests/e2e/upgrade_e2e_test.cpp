@@ -827,3 +827,34 @@ TEST_CASE("an upgrade keeps what the new version's start sets in its env, "
   CHECK(env("greeting") == "hello");
   CHECK(env("old_only") == "1");
 }
+
+TEST_CASE("install prints each step as it happens, says which step is slow, "
+          "and counts its health window down past the client's 5 s limit",
+          "[e2e][upgrade]") {
+  // pa 2.0's start takes 3 s: the relup's restart_application is slow.
+  probe_upgrade u{"{sleep_in_start_ms: 3000}"};
+  background_process install{{RELC_TEST_NODE_EXE, "ctl", u.p.socket(), "install",
+                              "2", "--health", "6000"}};
+  auto t0 = std::chrono::steady_clock::now();
+  // Each line is there while the command still runs, not all at the end.
+  REQUIRE(install.wait_for("restart_application pa 1.0 -> 2.0", 5s));
+  CHECK(install.running());
+  REQUIRE(install.wait_for("still at: ", 5s));
+  CHECK(install.running());
+  REQUIRE(install.wait_for("health check of 2: ", 10s));
+  CHECK(install.running());
+  CHECK(install.wait_exit(30s) == 0);
+  auto took = std::chrono::steady_clock::now() - t0;
+  auto out = install.out();
+  INFO(out << install.err());
+  CHECK(took > 8s); // 3 s of start, 6 s of health window
+  CHECK(out.find("still at: ") != std::string::npos);
+  CHECK(out.find("restart_application pa 1.0 -> 2.0 (2 s)") != std::string::npos);
+  CHECK(out.find("left of 6.0 s, every app running") != std::string::npos);
+  CHECK(out.find("release 2 is healthy after 6000 ms: permanent") != std::string::npos);
+  // A step line is printed once: the reply does not repeat what progress showed.
+  auto first = out.find("ms restart_application pa 1.0 -> 2.0\n");
+  REQUIRE(first != std::string::npos);
+  CHECK(out.find("ms restart_application pa 1.0 -> 2.0\n", first + 1) == std::string::npos);
+  CHECK(u.p.ctl({"releases"}).out == "t 1 old\nt 2 permanent *\n");
+}
