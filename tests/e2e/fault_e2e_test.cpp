@@ -286,7 +286,7 @@ TEST_CASE("a bad node name is refused in one line", "[e2e][faults]") {
 }
 
 TEST_CASE("the release's files are taken as named: a missing sys.config is "
-          "a boot error; other boot files are ignored", "[e2e][faults]") {
+          "a boot error, and other boot files are ignored", "[e2e][faults]") {
   fault_release r;
   r.probe("a");
   write_file(r.dir / "sys.config", "a: {x: 1}\n");

@@ -432,7 +432,7 @@ TEST_CASE("a child whose start returned has started, even if it dies before "
   CHECK(failed == 0);
 }
 
-TEST_CASE("a start function that was quick runs inline on restarts; should it "
+TEST_CASE("a start function that was quick runs inline on restarts, and should it "
           "block after all, it runs again off the scheduler",
           "[runtime][supervisor][blocking]") {
   caf::actor_system_config cfg;
