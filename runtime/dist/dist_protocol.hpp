@@ -10,6 +10,10 @@ namespace relc::dist_atoms {
 
 /// Peer to peer: (hello, name, listen address) -> name | error.
 using hello = caf::atom_constant<caf::atom("d_hello")>;
+/// Peer to peer, to a node that just came up: (peers, ["NAME@HOST:PORT",
+/// ...]) the other nodes the sender is connected to, for it to connect to
+/// as well (connect_all).
+using peers = caf::atom_constant<caf::atom("d_peers")>;
 /// Host: (sync) -> std::string: empty, or why a mandatory node is missing.
 using sync = caf::atom_constant<caf::atom("d_sync")>;
 /// Admin: (nodes) -> std::string: one line per node, `NAME STATE ADDRESS`.

@@ -177,6 +177,12 @@ caf::expected<dist_check> make_dist_settings(const dist_flags& flags,
                                                + env.timeout.to_string());
     s.sync_timeout = std::chrono::milliseconds{env.timeout.as_integer()};
   }
+  if (!env.connect_all.is_null()) {
+    if (env.connect_all.type() != term::kind::boolean)
+      return env_error("connect_all", "expected true or false, found "
+                                        + env.connect_all.to_string());
+    s.connect_all = env.connect_all.as_bool();
+  }
   // One sys.config for every node of a cluster lists each node: a node
   // skips itself (as OTP does).
   for (auto* peers : {&s.mandatory, &s.optional})

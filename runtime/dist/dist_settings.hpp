@@ -78,6 +78,9 @@ struct dist_settings {
   std::vector<dist_peer> optional;  ///< kernel env sync_nodes_optional
   std::chrono::milliseconds sync_timeout{0}; ///< sync_nodes_timeout
   std::vector<dist_app> apps; ///< kernel env distributed
+  /// kernel env connect_all (OTP's): a node that joins any node of a
+  /// cluster is connected to every node of it; false keeps to the listed.
+  bool connect_all = true;
 };
 
 /// The kernel env a node syncs with, as loaded.
@@ -86,6 +89,7 @@ struct dist_env {
   term optional;  ///< sync_nodes_optional
   term timeout;   ///< sync_nodes_timeout
   term distributed; ///< distributed
+  term connect_all; ///< connect_all (true when null)
   bool any() const {
     return !mandatory.is_null() || !optional.is_null() || !timeout.is_null()
            || !distributed.is_null();

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <random>
 #include <set>
 
 #include <caf/all.hpp>
@@ -40,6 +41,13 @@ struct peer {
   bool up = false;
   bool connecting = false;
   std::string why;      ///< the last failure or the reason it went down
+  /// While a connect's hello is under way: the kernel it went to (its
+  /// proxy dies if the connection is lost meanwhile), and how that attempt
+  /// fails at once then.
+  caf::actor dialing;
+  std::function<void(const std::string&)> lost;
+  bool retry_pending = false; ///< a reconnect message is on its way
+  bool was_up = false;        ///< connected at least once
 };
 
 // One distributed application as this node sees it.
@@ -72,6 +80,9 @@ struct kernel_state {
     awaiting;
   uint64_t next_await = 0;
   std::map<std::string, app_place> apps; ///< kernel env distributed
+  /// Nodes this node learnt of from another (connect_all), not listed.
+  std::map<std::string, dist_peer> mesh;
+  std::minstd_rand rng{std::random_device{}()}; ///< retry jitter
   static inline const char* name = "relc_net_kernel";
 };
 
@@ -112,9 +123,20 @@ void node_up(kernel_ptr self, const std::string& name,
   p.address = address;
   p.kernel = kernel;
   p.up = true;
+  p.was_up = true;
   p.why.clear();
   self->monitor(kernel);
   emit(self, lifecycle_kind::node_up, name, address);
+  // connect_all: the new node connects to every other node this one is
+  // connected to, so a cluster stays a full mesh whichever node one joins.
+  if (self->state.cfg.connect_all) {
+    std::vector<std::string> others;
+    for (auto& [other, q] : self->state.peers)
+      if (q.up && other != name)
+        others.push_back(other + "@" + q.address);
+    if (!others.empty())
+      self->send(kernel, dist_atoms::peers::value, std::move(others));
+  }
   // The new node learns this node's global names (and this node its own,
   // from its node_up): a name held on both sides is settled the same way
   // on each (global_table::add).
@@ -405,6 +427,62 @@ std::string connect_failure(const caf::error& err) {
   return describe_error(err);
 }
 
+bool is_listed(const kernel_state& st, const std::string& name) {
+  for (auto* p : listed(st))
+    if (p->name == name)
+      return true;
+  return false;
+}
+
+// A node learnt of from another is dialled again until it was up once (it
+// left the cluster for good otherwise: its own seeds bring it back).
+bool dials_again(const kernel_state& st, const std::string& name) {
+  if (is_listed(st, name))
+    return true;
+  auto i = st.peers.find(name);
+  return st.mesh.count(name) > 0 && (i == st.peers.end() || !i->second.was_up);
+}
+
+// The address to dial for `name`: listed, or learnt of.
+const dist_peer* target_of(const kernel_state& st, const std::string& name) {
+  for (auto* p : listed(st))
+    if (p->name == name)
+      return p;
+  auto i = st.mesh.find(name);
+  return i != st.mesh.end() ? &i->second : nullptr;
+}
+
+// A listed node that is not up is dialled again until it is, however its
+// last attempt ended (refused, lost, no answer): no link stays one-sided.
+// Of two nodes that lost crossing connects, the one with the smaller name
+// dials again first and the other a little later, so they do not cross
+// again (the same rule on both sides).
+// How a connect ends when the two nodes dialled each other at once and
+// each closed the connection the other kept.
+constexpr const char* crossed_connects
+  = "the connection was lost during the handshake (both nodes dialled each "
+    "other at once?)";
+
+void schedule_retry(kernel_ptr self, const std::string& name,
+                    const std::string& why) {
+  auto& st = self->state;
+  auto& q = st.peers[name];
+  if (q.up || q.retry_pending || !dials_again(st, name))
+    return;
+  q.retry_pending = true;
+  if (why == crossed_connects) {
+    int64_t ms = st.cfg.name < name ? 20 : 250;
+    self->delayed_send(self, std::chrono::milliseconds(ms),
+                       dist_atoms::reconnect::value, name, first_reconnect_ms);
+    return;
+  }
+  // A node that is not there (yet): a try every 1-2 s, at a moment of its
+  // own, so that its own dial when it starts rarely meets one of ours.
+  std::uniform_int_distribution<int64_t> jitter{0, 1000};
+  self->delayed_send(self, std::chrono::milliseconds(1000 + jitter(st.rng)),
+                     dist_atoms::reconnect::value, name, last_reconnect_ms);
+}
+
 void connect(kernel_ptr self, const dist_peer& target,
              std::function<void(const std::string&)> done = nullptr) {
   auto& p = self->state.peers[target.name];
@@ -417,14 +495,24 @@ void connect(kernel_ptr self, const dist_peer& target,
   if (p.address.empty())
     p.address = target.host + ":" + std::to_string(target.port);
   auto name = target.name;
-  auto fail = [self, name, done](const std::string& why) {
+  auto attempt = std::make_shared<bool>(false); // settled
+  auto fail = [self, name, done, attempt](const std::string& why) {
+    if (*attempt)
+      return;
+    *attempt = true;
     auto& q = self->state.peers[name];
     q.connecting = false;
+    if (q.dialing) {
+      self->demonitor(q.dialing);
+      q.dialing = nullptr;
+    }
+    q.lost = nullptr;
     if (!q.up)
       q.why = why;
     round_answered(self);
     if (done)
       done(why);
+    schedule_retry(self, name, why);
   };
   auto address = target.host + ":" + std::to_string(target.port);
   self->request(self->state.mm, attempt_timeout, caf::connect_atom::value,
@@ -435,12 +523,29 @@ void connect(kernel_ptr self, const dist_peer& target,
         auto kernel = caf::actor_cast<caf::actor>(ptr);
         if (!kernel)
           return fail("no relc node listens there");
+        // Two nodes that dial each other at the same moment may each close
+        // the connection the other keeps (CAF drops a redundant one on
+        // each side): the hello is then lost, and the kernel's proxy dies.
+        // Watching it ends the attempt at once, not after the timeout.
+        auto& q = self->state.peers[name];
+        q.dialing = kernel;
+        q.lost = fail;
+        self->monitor(kernel);
         self->request(kernel, attempt_timeout, dist_atoms::hello::value,
                       self->state.cfg.name, listen_address(self->state.cfg))
           .then(
             [=](const std::string& theirs) {
+              if (*attempt)
+                return;
               if (theirs != name)
                 return fail("the node there is named " + theirs);
+              *attempt = true;
+              auto& q = self->state.peers[name];
+              if (q.dialing) {
+                self->demonitor(q.dialing);
+                q.dialing = nullptr;
+              }
+              q.lost = nullptr;
               node_up(self, name, address, kernel);
               check_sync(self);
               round_answered(self);
@@ -484,6 +589,12 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
     st.peers[p->name].address = p->host + ":" + std::to_string(p->port);
   self->set_down_handler([self](caf::down_msg& msg) {
     for (auto& [name, p] : self->state.peers)
+      if (p.dialing && p.dialing.address() == msg.source && p.lost) {
+        auto lost = p.lost; // fail() clears it
+        lost(crossed_connects);
+        return;
+      }
+    for (auto& [name, p] : self->state.peers)
       if (p.up && p.kernel && p.kernel.address() == msg.source) {
         p.up = false;
         p.kernel = nullptr;
@@ -501,11 +612,12 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
                                dist_atoms::failover::value, app);
           }
         decide_all(self);
-        for (auto* listed_peer : listed(self->state))
-          if (listed_peer->name == name)
-            self->delayed_send(self, std::chrono::milliseconds(first_reconnect_ms),
-                               dist_atoms::reconnect::value, name,
-                               first_reconnect_ms);
+        if (is_listed(self->state, name) && !p.retry_pending) {
+          p.retry_pending = true;
+          self->delayed_send(self, std::chrono::milliseconds(first_reconnect_ms),
+                             dist_atoms::reconnect::value, name,
+                             first_reconnect_ms);
+        }
         return;
       }
     // A holder of global names on this node died: its names go everywhere.
@@ -523,16 +635,27 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
       if (!valid_node_name(name))
         return make_error(runtime_errc::distribution,
                           "bad node name '" + name + "'");
+      auto refuse = [&](const std::string& why) {
+        relc::log(log_level::warning, "dist",
+                  "refused node " + name + " at " + address + ": " + why);
+        return make_error(runtime_errc::distribution, why);
+      };
       if (name == st.cfg.name)
-        return make_error(runtime_errc::distribution,
-                          "node name " + name + " is taken (by "
-                            + listen_address(st.cfg) + ")");
+        return refuse("node name " + name + " is taken (by "
+                      + listen_address(st.cfg) + ")");
       auto i = st.peers.find(name);
       if (i != st.peers.end() && i->second.up && i->second.kernel
-          && i->second.kernel.node() != from.node())
-        return make_error(runtime_errc::distribution,
-                          "node name " + name + " is taken (by "
-                            + i->second.address + ")");
+          && i->second.kernel.node() != from.node()) {
+        // The same name at the same address is that node restarted before
+        // its old connection was seen to drop (two live nodes cannot
+        // listen on one address): the new one replaces it.
+        if (i->second.address != address)
+          return refuse("node name " + name + " is taken (by "
+                        + i->second.address + ")");
+        relc::log(log_level::info, "dist",
+                  "node " + name + " at " + address
+                    + " restarted: its new connection replaces the old");
+      }
       node_up(self, name, address, from);
       check_sync(self);
       return st.cfg.name;
@@ -571,19 +694,44 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
     [self](dist_atoms::sync_tick) { sync_tick(self); },
     [self](dist_atoms::nodes) { return render_nodes(self->state); },
     [self](dist_atoms::reconnect, const std::string& name, int64_t ms) {
-      for (auto* target : listed(self->state)) {
-        if (target->name != name)
-          continue;
-        if (self->state.peers[name].up)
-          return;
-        connect(self, *target, [self, name, ms](const std::string& why) {
-          if (why.empty() || self->state.peers[name].up)
-            return;
-          auto next = std::min(ms * 2, last_reconnect_ms);
-          self->delayed_send(self, std::chrono::milliseconds(next),
-                             dist_atoms::reconnect::value, name, next);
-        });
+      auto* target = target_of(self->state, name);
+      auto& q = self->state.peers[name];
+      q.retry_pending = false;
+      if (!target || q.up || q.connecting || !dials_again(self->state, name))
         return;
+      // Failed: the next try after a growing pause (not the quick one
+      // schedule_retry would make); a node learnt of gets a few tries.
+      q.retry_pending = true;
+      auto peer = *target;
+      connect(self, peer, [self, name, ms](const std::string& why) {
+        auto& q = self->state.peers[name];
+        if (why.empty() || q.up || (!is_listed(self->state, name)
+                                    && ms >= last_reconnect_ms)) {
+          q.retry_pending = false;
+          return;
+        }
+        auto next = std::min(ms * 2, last_reconnect_ms);
+        self->delayed_send(self, std::chrono::milliseconds(next),
+                           dist_atoms::reconnect::value, name, next);
+      });
+    },
+    [self](dist_atoms::peers, const std::vector<std::string>& others) {
+      auto& st = self->state;
+      if (!st.cfg.connect_all)
+        return;
+      for (auto& text : others) {
+        auto peer = parse_dist_peer(text);
+        if (!peer || peer->name == st.cfg.name)
+          continue;
+        if (st.cfg.insecure && !is_loopback_host(peer->host))
+          continue; // plain TCP stays on loopback
+        auto& q = st.peers[peer->name];
+        if (q.up || q.connecting)
+          continue;
+        if (!is_listed(st, peer->name))
+          st.mesh[peer->name] = *peer;
+        q.address = peer->host + ":" + std::to_string(peer->port);
+        connect(self, *peer);
       }
     },
     [self](dist_atoms::connect, const std::string& text)

@@ -76,11 +76,26 @@ int log_refused_certificate(int ok, X509_STORE_CTX* ctx) {
   return ok;
 }
 
+// Marks a session whose handshake completed once: an alert after that is
+// the end of a connection (a peer stopped or killed, whose loss the node
+// down line reports), not a refusal, even where OpenSSL says the session
+// is back "in init" while it is torn down.
+int handshake_done_index() {
+  static int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
 void log_fatal_alert(const SSL* ssl, int where, int ret) {
+  if (where & SSL_CB_HANDSHAKE_DONE) {
+    SSL_set_ex_data(const_cast<SSL*>(ssl), handshake_done_index(),
+                    reinterpret_cast<void*>(1));
+    return;
+  }
   // Only a handshake's alert is a refusal; later ones end a connection
   // whose loss the node_down line reports.
   if (!(where & SSL_CB_ALERT) || SSL_alert_type_string(ret)[0] != 'F'
-      || SSL_is_init_finished(ssl))
+      || SSL_is_init_finished(ssl)
+      || SSL_get_ex_data(ssl, handshake_done_index()) != nullptr)
     return;
   if (where & SSL_CB_READ) {
     relc::log(relc::log_level::warning, "dist",

@@ -18,7 +18,8 @@ caf::error dist_host::prepare(const dist_flags& flags, const std::string& name,
   dist_env env{n.loaded_env("kernel", "sync_nodes_mandatory"),
                n.loaded_env("kernel", "sync_nodes_optional"),
                n.loaded_env("kernel", "sync_nodes_timeout"),
-               n.loaded_env("kernel", "distributed")};
+               n.loaded_env("kernel", "distributed"),
+               n.loaded_env("kernel", "connect_all")};
   auto checked = make_dist_settings(flags, name, env);
   if (!checked)
     return checked.error();

@@ -170,6 +170,62 @@ TEST_CASE("a missing mandatory node fails the boot in one line, a missing "
   }
 }
 
+TEST_CASE("nodes started together that all list each other connect at once, "
+          "plain and TLS, round after round", "[e2e][dist]") {
+  // Started together, each pair dials both ways at the same moment. CAF
+  // then drops a redundant connection on each side, sometimes each the
+  // one the other kept: both hellos were lost and the pair waited out the
+  // 5 s connect timeout (1 round in 5 of 8 nodes, every TLS round).
+  cluster c;
+  const int n = 6;
+  std::vector<std::string> names;
+  for (int i = 1; i <= n; ++i)
+    names.push_back("x" + std::to_string(i));
+  auto certs = make_certs(c.rel.dir / "certs", names);
+  for (int round = 0; round < 10; ++round) {
+    bool use_tls = round % 2 == 1;
+    INFO("round " << round << (use_tls ? " (TLS)" : " (plain)"));
+    std::vector<int> ports;
+    for (int i = 0; i < n; ++i)
+      ports.push_back(free_port());
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; ++i) {
+      std::string others;
+      for (int j = 0; j < n; ++j)
+        if (j != i)
+          others += (others.empty() ? "" : ",") + names[j] + "@" + c.address(ports[j]);
+      auto more = use_tls ? tls(certs, names[i])
+                          : std::vector<std::string>{"--dist-insecure"};
+      more.insert(more.end(), {"--env", sync_env("sync_nodes_optional", others),
+                               "--env", "kernel.sync_nodes_timeout=20000"});
+      c.boot(names[i], ports[i], more);
+    }
+    for (auto& node : c.nodes) {
+      INFO(node->err());
+      REQUIRE(node->wait_for("init: started ", 20s));
+    }
+    // Every node started, so every link is up on its side: on both sides.
+    // (A stalled pair took 5 s more than the rest; 6 processes on a loaded
+    // 2-core machine may take a second or two to boot.)
+    auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took < 4s);
+    for (int i = 0; i < n; ++i) {
+      auto shown = c.ctl(names[i], "nodes").out;
+      INFO(names[i] << ": " << shown);
+      for (int j = 0; j < n; ++j)
+        if (j != i)
+          CHECK(shown.find(names[j] + " up ") != std::string::npos);
+    }
+    for (auto& node : c.nodes) {
+      CHECK(node->err().find("refused") == std::string::npos);
+      node->signal(SIGTERM);
+    }
+    for (auto& node : c.nodes)
+      CHECK(node->wait_exit(10s) == 0);
+    c.nodes.clear();
+  }
+}
+
 TEST_CASE("a boot held up by sync_nodes says once a second which nodes it "
           "waits for", "[e2e][dist]") {
   cluster c;
@@ -564,4 +620,57 @@ TEST_CASE("two nodes that both run a distributed app when they meet keep it "
   for (auto* n : {"n1", "n2"})
     CHECK(c.shows(n, "where", "p", "n1\n"));
   CHECK(n1.err().find("probe p: stop") == std::string::npos);
+}
+
+TEST_CASE("a node that joins any node of a cluster is connected to all of "
+          "them and sees their global names, and with connect_all false only "
+          "to the listed", "[e2e][dist]") {
+  // A chain: a lists b, b lists c, c lists nobody; c holds a global name.
+  probe_cluster c{""};
+  int pa = free_port(), pb = free_port(), pc = free_port();
+  auto seed = [](const std::string& name, int port) {
+    return "kernel.sync_nodes_optional=[" + name + "@127.0.0.1:"
+           + std::to_string(port) + "]";
+  };
+  c.boot("c", pc, {"--env", "p.register_global_as=svc_c"});
+  c.boot("b", pb, {"--env", seed("c", pc), "--env", "kernel.sync_nodes_timeout=5000"});
+  c.boot("a", pa, {"--env", seed("b", pb), "--env", "kernel.sync_nodes_timeout=5000"});
+  auto line = [](const std::string& name, int port) {
+    return name + " up 127.0.0.1:" + std::to_string(port) + "\n";
+  };
+  auto nodes_of = [&](const std::string& name) { return c.ctl(name, "nodes").out; };
+  auto eventually = [&](const std::string& name, const std::string& text) {
+    for (int i = 0; i < 150; ++i) {
+      if (nodes_of(name).find(text) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  };
+  CHECK(eventually("a", line("c", pc)));
+  CHECK(eventually("c", line("a", pa)));
+  CHECK(c.shows("a", "whereis_global", "svc_c", "svc_c c\n"));
+  // A fourth node that lists only a joins the whole mesh.
+  int pd = free_port();
+  c.boot("d", pd, {"--env", seed("a", pa), "--env", "kernel.sync_nodes_timeout=5000"});
+  for (auto& [name, port] : std::vector<std::pair<std::string, int>>{
+         {"a", pa}, {"b", pb}, {"c", pc}}) {
+    INFO(name);
+    CHECK(eventually("d", line(name, port)));
+    CHECK(eventually(name, line("d", pd)));
+  }
+  // connect_all false: a node that lists only a stays with a.
+  int pe = free_port();
+  c.boot("e", pe, {"--env", seed("a", pa), "--env", "kernel.sync_nodes_timeout=5000",
+                   "--env", "kernel.connect_all=false"});
+  CHECK(eventually("e", line("a", pa)));
+  std::this_thread::sleep_for(300ms);
+  auto seen = nodes_of("e");
+  INFO(seen);
+  CHECK(seen.find("c up") == std::string::npos);
+  CHECK(seen.find("b up") == std::string::npos);
+  for (auto& n : c.nodes)
+    n->signal(SIGTERM);
+  for (auto& n : c.nodes)
+    CHECK(n->wait_exit() == 0);
 }
