@@ -46,6 +46,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out,
   app.add_subcommand("boot", "boot a release in this process (relc boot --help)");
   app.add_subcommand("ctl", "send an admin command to a running node (relc ctl --help)");
   app.add_subcommand("heart", "run a node under a watchdog (relc heart --help)");
+  app.add_subcommand("releases", "list, unpack or remove the releases of a root whose "
+                                 "node is not running (relc releases --help)");
   if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
     std::vector<std::string> names;
     for (auto* sub : app.get_subcommands([](CLI::App*) { return true; }))

@@ -605,16 +605,27 @@ public:
     return timeline_;
   }
 
-  term on_env_get(const std::string& app, const std::string& key) {
+  caf::result<term> on_env_get(const std::string& app, const std::string& key) {
     auto* rec = rel_->find(app);
-    return rec ? rec->env.get(key) : term{};
+    if (!rec)
+      return make_error(runtime_errc::not_found, no_such_app(app));
+    return rec->env.get(key);
+  }
+
+  // "no application X (the release's: a, b)": an unknown name says which
+  // are known.
+  std::string no_such_app(const std::string& app) const {
+    std::string known;
+    for (auto& a : rel_->apps)
+      known += (known.empty() ? "" : ", ") + a->plan.name;
+    return "no application " + app + " (the release's: " + known + ")";
   }
 
   caf::result<caf::ok_atom> on_env_set(const std::string& app,
                                        const std::string& key, term value) {
     auto* rec = rel_->find(app);
     if (!rec)
-      return make_error(runtime_errc::not_found, "no application " + app);
+      return make_error(runtime_errc::not_found, no_such_app(app));
     rec->env.set(key, std::move(value));
     return caf::ok_atom::value;
   }

@@ -64,6 +64,11 @@ TEST_CASE("start a daemon, ping it, ask for its apps, stop it", "[e2e][ops]") {
   CHECK(rel.run({"status"}).out.rfind("started\n", 0) == 0);
   CHECK(rel.run({"rpc", "env_get", "bsc", "frequencies"}).out
         == "[10, 11, 12, 13, 14, 15, 16, 17]\n");
+  // An app the release does not have is an error, not a null.
+  auto nosuch = rel.run({"rpc", "env_get", "bcs", "frequencies"});
+  CHECK(nosuch.exit_code == 1);
+  CHECK(nosuch.out.empty());
+  CHECK(nosuch.err == "relc: error: no application bcs (the release's: kernel, bsc)\n");
   struct stat st;
   REQUIRE(stat((rel.root + "/run/bsc.sock").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
