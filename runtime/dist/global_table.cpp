@@ -12,6 +12,7 @@ global_table::add_result global_table::add(const std::string& name,
   add_result result;
   auto i = names_.find(name);
   if (i == names_.end()) {
+    mirror_set(name, holder.actor);
     names_.emplace(name, std::move(holder));
     result.added = true;
     return result;
@@ -24,6 +25,7 @@ global_table::add_result global_table::add(const std::string& name,
   }
   result.conflict = true;
   if (holder.node < current.node) {
+    mirror_set(name, holder.actor);
     result.loser = std::move(current);
     current = std::move(holder);
     result.added = true;
@@ -37,6 +39,7 @@ bool global_table::remove(const std::string& name, const std::string& node) {
   auto i = names_.find(name);
   if (i == names_.end() || i->second.node != node)
     return false;
+  mirror_erase(name);
   names_.erase(i);
   return true;
 }
@@ -47,6 +50,7 @@ global_table::remove_actor(const caf::actor_addr& actor) {
   for (auto i = names_.begin(); i != names_.end();) {
     if (i->second.node == self_ && i->second.actor.address() == actor) {
       result.push_back(i->first);
+      mirror_erase(i->first);
       i = names_.erase(i);
     } else {
       ++i;
@@ -56,8 +60,20 @@ global_table::remove_actor(const caf::actor_addr& actor) {
 }
 
 void global_table::remove_node(const std::string& node) {
-  for (auto i = names_.begin(); i != names_.end();)
-    i = i->second.node == node ? names_.erase(i) : std::next(i);
+  for (auto i = names_.begin(); i != names_.end();) {
+    if (i->second.node == node) {
+      mirror_erase(i->first);
+      i = names_.erase(i);
+    } else {
+      ++i;
+    }
+  }
+}
+
+void global_table::mirror_to(std::shared_ptr<detail::global_view> view) {
+  view_ = std::move(view);
+  for (auto& [name, h] : names_)
+    view_->set(name, h.actor);
 }
 
 std::vector<std::pair<std::string, caf::actor>> global_table::owned() const {

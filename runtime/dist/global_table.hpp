@@ -13,6 +13,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 
+#include "global_view.hpp"
+
 namespace relc {
 
 struct global_holder {
@@ -51,9 +53,23 @@ public:
   /// One line per name, `NAME NODE`, sorted by name.
   std::string render() const;
 
+  /// From now on every change is also made in `view` (whereis_global
+  /// reads it from any thread).
+  void mirror_to(std::shared_ptr<detail::global_view> view);
+
 private:
+  void mirror_set(const std::string& name, const caf::actor& who) {
+    if (view_)
+      view_->set(name, who);
+  }
+  void mirror_erase(const std::string& name) {
+    if (view_)
+      view_->erase(name);
+  }
+
   std::string self_;
   std::map<std::string, global_holder> names_;
+  std::shared_ptr<detail::global_view> view_;
 };
 
 } // namespace relc

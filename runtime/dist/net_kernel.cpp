@@ -577,12 +577,15 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
   st.cfg = std::move(cfg);
   st.mm = std::move(mm);
   st.globals = global_table{st.cfg.name};
+  // whereis_global reads the names from here, without a round trip.
+  st.globals.mirror_to(detail::global_view::attach(self->system()));
   for (auto& app : st.cfg.apps)
     st.apps[app.name].cfg = app;
   self->system().registry().put(net_kernel_key,
                                 caf::actor_cast<caf::strong_actor_ptr>(self));
   self->attach_functor([sys = &self->system()] {
     sys->registry().erase(net_kernel_key);
+    detail::global_view::detach(*sys);
   });
   // Listed nodes show as down until they are up.
   for (auto* p : listed(st))

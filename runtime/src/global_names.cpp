@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "blocking_call.hpp"
+#include "global_view.hpp"
 #include "relc/runtime/application.hpp"
 #include "relc/runtime/runtime_error.hpp"
 
@@ -48,8 +49,10 @@ caf::error register_global(caf::actor_system& sys, const std::string& name,
 
 caf::expected<caf::actor> whereis_global(caf::actor_system& sys,
                                          const std::string& name) {
-  return ask_kernel<caf::actor>(sys, call_timeout, global_atoms::whereis::value,
-                                name);
+  // A read of the kernel's table (no round trip, fine inside an actor).
+  if (auto view = detail::global_view::of(sys))
+    return view->get(name);
+  return not_distributed();
 }
 
 caf::expected<caf::actor> await_global(caf::actor_system& sys,

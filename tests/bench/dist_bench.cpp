@@ -148,7 +148,8 @@ caf::behavior pinger(caf::event_based_actor* self, caf::actor target,
 
 struct round_result {
   double sync_ms = 0;
-  double lookup_us = 0;
+  double lookup_us = 0;       // whereis_global from plain code
+  double actor_lookup_us = 0; // ... from inside an actor
   double msgs_per_s = 0;
 };
 
@@ -184,15 +185,34 @@ round_result one_round(bool tls, const fs::path& certs, int messages) {
   }
   {
     caf::scoped_actor self{*b.sys, true};
-    constexpr int lookups = 2000;
+    // whereis_global from plain code, and from inside an actor's handler:
+    // each a read of b's table, no message.
+    constexpr int lookups = 200000;
+    const std::string echo{"echo"};
     auto l0 = clock_type::now();
     for (int i = 0; i < lookups; ++i)
-      self->request(b.kernel, 5s, relc::global_atoms::whereis::value,
-                    std::string{"echo"})
-        .receive([](caf::actor&) {}, [](caf::error&) {});
+      if (!relc::whereis_global(*b.sys, echo)) {
+        fprintf(stderr, "dist_bench: whereis_global failed\n");
+        exit(1);
+      }
     r.lookup_us = std::chrono::duration<double, std::micro>(clock_type::now() - l0)
                     .count()
                   / lookups;
+    auto in_actor = b.sys->spawn([echo](caf::event_based_actor* self) -> caf::behavior {
+      return {[self, echo](int n) {
+        auto t0 = clock_type::now();
+        for (int i = 0; i < n; ++i)
+          if (!relc::whereis_global(self->system(), echo))
+            return -1.0;
+        return std::chrono::duration<double, std::micro>(clock_type::now() - t0)
+                 .count()
+               / n;
+      }};
+    });
+    self->request(in_actor, 60s, lookups)
+      .receive([&](double us) { r.actor_lookup_us = us; },
+               [](caf::error&) {});
+    caf::anon_send_exit(in_actor, caf::exit_reason::user_shutdown);
     auto m0 = clock_type::now();
     b.sys->spawn(pinger, remote, messages, 1000, caf::actor{self});
     bool ok = false;
@@ -380,16 +400,19 @@ int main(int argc, char** argv) {
          "each (window 1000)\n", runs, messages);
   double tls_rate = 0, tcp_rate = 0;
   for (bool tls : {false, true}) {
-    figures sync, lookup, rate;
+    figures sync, lookup, actor_lookup, rate;
     for (int i = 0; i < runs; ++i) {
       auto r = one_round(tls, certs, messages);
       sync.add(r.sync_ms);
       lookup.add(r.lookup_us);
+      actor_lookup.add(r.actor_lookup_us);
       rate.add(r.msgs_per_s);
     }
-    printf("%-9s sync with a: %s; whereis_global: %s; messages: %s\n",
+    printf("%-9s sync with a: %s; whereis_global: %s (in an actor: %s); "
+           "messages: %s\n",
            tls ? "TLS" : "plain TCP", sync.text("ms").c_str(),
-           lookup.text("us").c_str(), rate.text("msg/s").c_str());
+           lookup.text("us").c_str(), actor_lookup.text("us").c_str(),
+           rate.text("msg/s").c_str());
     (tls ? tls_rate : tcp_rate) = rate.xs[rate.xs.size() / 2];
   }
   printf("TLS / plain TCP message rate: %.2f\n", tls_rate / tcp_rate);

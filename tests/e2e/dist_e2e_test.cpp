@@ -436,6 +436,21 @@ TEST_CASE("a global name registered on one node is found on another, and "
   CHECK(c.shows("a", "globals", ""));
 }
 
+TEST_CASE("whereis_global answers inside an actor, from the node's own table",
+          "[e2e][dist]") {
+  probe_cluster c{"register_global_as: svc"};
+  int pa = free_port(), pb = free_port();
+  auto& a = c.boot("a", pa);
+  REQUIRE(a.wait_for("probe p: registered global svc"));
+  auto& b = c.boot("b", pb,
+                   {"--env", "p.register_global_as=svc_b", "--env",
+                    "p.whereis_global_in_actor=svc", "--env",
+                    "kernel.sync_nodes_mandatory=[a@127.0.0.1:" + std::to_string(pa) + "]"});
+  CHECK(b.wait_for("probe p: found global svc in an actor", 10s));
+  INFO(b.err());
+  CHECK(b.err().find("whereis_global in an actor:") == std::string::npos);
+}
+
 TEST_CASE("a node awaiting a global name gets it when a node that holds "
           "it joins", "[e2e][dist]") {
   probe_cluster c{"await_global: svc"};

@@ -43,8 +43,9 @@ caf::actor net_kernel(caf::actor_system& sys);
 caf::error register_global(caf::actor_system& sys, const std::string& name,
                            const caf::actor& who);
 
-/// The actor holding `name` on any connected node (null: none). Blocks
-/// for one round trip to the local kernel (the table is on every node).
+/// The actor holding `name` on any connected node (null: none). Never
+/// blocks: a read of the table the local kernel keeps (every node holds
+/// the whole table), from any thread, inside an actor too.
 caf::expected<caf::actor> whereis_global(caf::actor_system& sys,
                                          const std::string& name);
 
