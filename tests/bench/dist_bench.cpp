@@ -7,7 +7,7 @@
 // until the app has started on n2 (from the reports' timestamps), and on
 // n1's return, its takeover start until n2 has stopped the app. Medians
 // (min-max) of R rounds. Not a test.
-// Usage: dist_bench [MESSAGES] [--runs R]
+// Usage: dist_bench [MESSAGES] [--runs R] [--cluster (only the N-node rows)]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -51,6 +51,8 @@ struct figures {
   std::vector<double> xs;
   void add(double x) { xs.push_back(x); }
   std::string text(const char* unit) {
+    if (xs.empty())
+      return std::string{"- "} + unit + " (no round)";
     std::sort(xs.begin(), xs.end());
     char buf[128];
     snprintf(buf, sizeof(buf), "%.3g %s (%.3g-%.3g)", xs[xs.size() / 2], unit,
@@ -376,17 +378,148 @@ void failover_rounds(const fs::path& dir, int runs) {
          takeover.text("ms").c_str());
 }
 
+// -- a cluster forming, N real node processes -------------------------------
+
+// The time (ms since the epoch) of the `k`-th report in `log` holding
+// `needle`, waiting up to `limit`; -1 if there are fewer.
+double kth_report_time(const std::string& log, const std::string& needle, int k,
+                       std::chrono::milliseconds limit) {
+  auto deadline = clock_type::now() + limit;
+  while (clock_type::now() < deadline) {
+    std::ifstream in{log};
+    int seen = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(needle) == std::string::npos)
+        continue;
+      if (++seen < k)
+        continue;
+      std::tm tm{};
+      int ms = 0;
+      if (sscanf(line.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+                 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+        return -1;
+      tm.tm_year -= 1900;
+      tm.tm_mon -= 1;
+      return static_cast<double>(timegm(&tm)) * 1000 + ms;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return -1;
+}
+
+node_process start_cluster_node(const std::string& root, const std::string& name,
+                                int port, const std::vector<std::string>& peers,
+                                const std::string& log) {
+  std::string listed;
+  for (auto& p : peers)
+    listed += (listed.empty() ? "" : ",") + p;
+  std::vector<std::string> args{RELC_BENCH_RELC, "boot", root, "--name", name,
+                                "--dist-insecure", "--dist-listen",
+                                "127.0.0.1:" + std::to_string(port)};
+  if (!peers.empty())
+    args.insert(args.end(), {"--env", "kernel.sync_nodes_optional=[" + listed + "]",
+                             "--env", "kernel.sync_nodes_timeout=10000"});
+  node_process p;
+  p.log = log;
+  p.pid = fork();
+  if (p.pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return p;
+}
+
+// N nodes started together, each listing every other one ("full list") or
+// only the first ("seed", the rest by connect_all): from the last node's
+// start until every node has seen N-1 nodes up (the reports' timestamps).
+void cluster_rounds(const fs::path& dir, int runs) {
+  relc::bench::make_synthetic_release(dir.string(), 1, 1, RELC_BENCH_APP_LIB);
+  auto out = dir / "out";
+  if (relc::bench::run_command({RELC_BENCH_RELC, "build",
+                                (dir / "synthetic.rel").string(), "--lib-dir",
+                                (dir / "lib").string(), "--out", out.string(),
+                                "--no-tar"})
+      != 0) {
+    fprintf(stderr, "dist_bench: relc build failed\n");
+    exit(1);
+  }
+  auto root = (out / "synthetic").string();
+  for (int n : {8, 32})
+    for (bool seed : {false, true}) {
+      figures formed;
+      int incomplete = 0;
+      for (int r = 0; r < runs; ++r) {
+        std::vector<int> ports;
+        for (int i = 0; i < n; ++i)
+          ports.push_back(free_port());
+        auto name = [](int i) { return "c" + std::to_string(i + 1); };
+        std::vector<node_process> nodes;
+        double last_start = 0;
+        for (int i = 0; i < n; ++i) {
+          std::vector<std::string> peers;
+          for (int j = 0; j < n; ++j)
+            if (j != i && (!seed || j == 0))
+              if (!(seed && i == 0))
+                peers.push_back(name(j) + "@127.0.0.1:" + std::to_string(ports[j]));
+          last_start = now_ms();
+          nodes.push_back(start_cluster_node(
+            root, name(i), ports[i], peers,
+            (dir / (name(i) + "-" + std::to_string(r) + ".log")).string()));
+        }
+        double done = 0;
+        bool complete = true;
+        for (auto& p : nodes) {
+          auto t = kth_report_time(p.log, "dist: node up: ", n - 1, 20s);
+          if (t < 0)
+            complete = false;
+          done = std::max(done, t);
+        }
+        for (auto& p : nodes)
+          stop_node(p);
+        if (complete)
+          formed.add(done - last_start);
+        else
+          ++incomplete;
+      }
+      printf("%2d nodes, %s: every node sees %d nodes up %s after the last "
+             "start%s\n",
+             n, seed ? "each listing only the first (seed)" : "each listing all",
+             n - 1, formed.text("ms").c_str(),
+             incomplete > 0 ? (" (" + std::to_string(incomplete)
+                               + " round(s) never formed in 20 s)").c_str()
+                            : "");
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   int messages = 100000;
   int runs = 5;
+  bool cluster_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string x = argv[i];
     if (x == "--runs" && i + 1 < argc)
       runs = atoi(argv[++i]);
+    else if (x == "--cluster")
+      cluster_only = true;
     else
       messages = atoi(argv[i]);
+  }
+  if (cluster_only) {
+    relc::set_log_sink([](relc::log_level, const std::string&) {});
+    auto dir = fs::temp_directory_path()
+               / ("relc-dist-bench-" + std::to_string(getpid()));
+    cluster_rounds(dir / "cluster", runs);
+    fs::remove_all(dir);
+    return 0;
   }
   relc::set_log_sink([](relc::log_level, const std::string&) {});
   auto certs = fs::temp_directory_path() / ("relc-dist-bench-" + std::to_string(getpid()));
@@ -417,6 +550,7 @@ int main(int argc, char** argv) {
   }
   printf("TLS / plain TCP message rate: %.2f\n", tls_rate / tcp_rate);
   failover_rounds(certs / "failover", runs);
+  cluster_rounds(certs / "cluster", std::min(runs, 3));
   fs::remove_all(certs);
   return 0;
 }
