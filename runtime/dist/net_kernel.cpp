@@ -48,6 +48,7 @@ struct peer {
   std::function<void(const std::string&)> lost;
   bool retry_pending = false; ///< a reconnect message is on its way
   bool was_up = false;        ///< connected at least once
+  int mesh_tries = 0;         ///< retries of a node learnt of (bounded)
 };
 
 // One distributed application as this node sees it.
@@ -112,6 +113,13 @@ void emit(kernel_ptr self, lifecycle_kind kind, const std::string& node,
 void decide_all(kernel_ptr self);
 void broadcast(kernel_ptr self, const caf::message& msg);
 
+// An address that names no one host (0.0.0.0:P, [::]:P): not an identity,
+// and no use to another node.
+bool wildcard_address(const std::string& address) {
+  return address.rfind("0.0.0.0:", 0) == 0 || address.rfind("[::]:", 0) == 0
+         || address.rfind(":::", 0) == 0;
+}
+
 void node_up(kernel_ptr self, const std::string& name,
              const std::string& address, caf::actor kernel) {
   auto& p = self->state.peers[name];
@@ -132,7 +140,7 @@ void node_up(kernel_ptr self, const std::string& name,
   if (self->state.cfg.connect_all) {
     std::vector<std::string> others;
     for (auto& [other, q] : self->state.peers)
-      if (q.up && other != name)
+      if (q.up && other != name && !wildcard_address(q.address))
         others.push_back(other + "@" + q.address);
     if (!others.empty())
       self->send(kernel, dist_atoms::peers::value, std::move(others));
@@ -469,6 +477,9 @@ void schedule_retry(kernel_ptr self, const std::string& name,
   auto& q = st.peers[name];
   if (q.up || q.retry_pending || !dials_again(st, name))
     return;
+  // A node learnt of from another gets a few tries, not a dial for good.
+  if (!is_listed(st, name) && ++q.mesh_tries > 5)
+    return;
   q.retry_pending = true;
   if (why == crossed_connects) {
     int64_t ms = st.cfg.name < name ? 20 : 250;
@@ -502,10 +513,10 @@ void connect(kernel_ptr self, const dist_peer& target,
     *attempt = true;
     auto& q = self->state.peers[name];
     q.connecting = false;
-    if (q.dialing) {
-      self->demonitor(q.dialing);
-      q.dialing = nullptr;
-    }
+    // Not demonitored: the same proxy may be the peer's kernel, monitored
+    // since an incoming hello put the peer up (demonitor drops every
+    // monitor on it); a later down message of it is then ignored here.
+    q.dialing = nullptr;
     q.lost = nullptr;
     if (!q.up)
       q.why = why;
@@ -541,10 +552,7 @@ void connect(kernel_ptr self, const dist_peer& target,
                 return fail("the node there is named " + theirs);
               *attempt = true;
               auto& q = self->state.peers[name];
-              if (q.dialing) {
-                self->demonitor(q.dialing);
-                q.dialing = nullptr;
-              }
+              q.dialing = nullptr; // not demonitored: see fail
               q.lost = nullptr;
               node_up(self, name, address, kernel);
               check_sync(self);
@@ -560,6 +568,34 @@ void connect(kernel_ptr self, const dist_peer& target,
 void connect_listed(kernel_ptr self) {
   for (auto* p : listed(self->state))
     connect(self, *p);
+}
+
+// Node `name` is down (its kernel died, its connection was lost, or it
+// came back as a new incarnation): its global names go, its distributed
+// apps fail over, and a listed node is dialled again.
+void peer_down(kernel_ptr self, const std::string& name, const std::string& why) {
+  auto& p = self->state.peers[name];
+  if (p.kernel)
+    self->demonitor(p.kernel);
+  p.up = false;
+  p.kernel = nullptr;
+  p.why = why;
+  self->state.globals.remove_node(name);
+  emit(self, lifecycle_kind::node_down, name, p.why);
+  for (auto& [app, place] : self->state.apps)
+    if (place.runner == name) {
+      place.runner.clear();
+      place.failover_from = name;
+      place.waiting = true;
+      self->delayed_send(self, place.cfg.failover_timeout,
+                         dist_atoms::failover::value, app);
+    }
+  decide_all(self);
+  if (is_listed(self->state, name) && !p.retry_pending) {
+    p.retry_pending = true;
+    self->delayed_send(self, std::chrono::milliseconds(first_reconnect_ms),
+                       dist_atoms::reconnect::value, name, first_reconnect_ms);
+  }
 }
 
 std::string render_nodes(const kernel_state& st) {
@@ -591,36 +627,21 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
   for (auto* p : listed(st))
     st.peers[p->name].address = p->host + ":" + std::to_string(p->port);
   self->set_down_handler([self](caf::down_msg& msg) {
+    // A connect whose hello is under way lost its connection; the same
+    // proxy may also be the peer's kernel (it is up by its own hello):
+    // that goes on below.
     for (auto& [name, p] : self->state.peers)
       if (p.dialing && p.dialing.address() == msg.source && p.lost) {
         auto lost = p.lost; // fail() clears it
         lost(crossed_connects);
-        return;
+        break;
       }
     for (auto& [name, p] : self->state.peers)
       if (p.up && p.kernel && p.kernel.address() == msg.source) {
-        p.up = false;
-        p.kernel = nullptr;
-        p.why = msg.reason == caf::exit_reason::remote_link_unreachable
-                  ? std::string{"connection lost"}
-                  : exit_reason_text(msg.reason);
-        self->state.globals.remove_node(name);
-        emit(self, lifecycle_kind::node_down, name, p.why);
-        for (auto& [app, place] : self->state.apps)
-          if (place.runner == name) {
-            place.runner.clear();
-            place.failover_from = name;
-            place.waiting = true;
-            self->delayed_send(self, place.cfg.failover_timeout,
-                               dist_atoms::failover::value, app);
-          }
-        decide_all(self);
-        if (is_listed(self->state, name) && !p.retry_pending) {
-          p.retry_pending = true;
-          self->delayed_send(self, std::chrono::milliseconds(first_reconnect_ms),
-                             dist_atoms::reconnect::value, name,
-                             first_reconnect_ms);
-        }
+        peer_down(self, name,
+                  msg.reason == caf::exit_reason::remote_link_unreachable
+                    ? std::string{"connection lost"}
+                    : exit_reason_text(msg.reason));
         return;
       }
     // A holder of global names on this node died: its names go everywhere.
@@ -652,12 +673,13 @@ caf::behavior net_kernel_behavior(kernel_ptr self, dist_settings cfg,
         // The same name at the same address is that node restarted before
         // its old connection was seen to drop (two live nodes cannot
         // listen on one address): the new one replaces it.
-        if (i->second.address != address)
+        if (i->second.address != address || wildcard_address(address))
           return refuse("node name " + name + " is taken (by "
                         + i->second.address + ")");
         relc::log(log_level::info, "dist",
                   "node " + name + " at " + address
                     + " restarted: its new connection replaces the old");
+        peer_down(self, name, "restarted");
       }
       node_up(self, name, address, from);
       check_sync(self);

@@ -257,6 +257,10 @@ void control_server::serve() {
       if (i == conns.end())
         continue;
       if (r.handover) {
+        // Progress still unwritten goes first: the next program writes
+        // the reply on a connection whose lines are whole.
+        if (i->second.state == conn_state::writing)
+          flush_blocking(i->second.fd, i->second.out.substr(i->second.written));
         fcntl(i->second.fd, F_SETFD, 0);
         handed_fd_ = i->second.fd;
         conns.erase(i);

@@ -27,14 +27,16 @@ using relay_tick = caf::atom_constant<caf::atom("rh_tick")>;
 // (an operator tells a slow step from a hung one), and sends an empty line
 // twice a second, which tells the client the node is alive. A request (ok)
 // is answered once every line sent before it was handed on.
-caf::behavior progress_relay(caf::event_based_actor* self, progress_fn progress) {
+caf::behavior progress_relay(caf::event_based_actor* self, progress_fn progress,
+                             std::string command) {
   using clock = std::chrono::steady_clock;
   struct relay_state {
-    std::string last = "waiting for the node's controller";
+    std::string last;
     clock::time_point since = clock::now();
     clock::time_point said = clock::now();
   };
   auto st = std::make_shared<relay_state>();
+  st->last = std::move(command);
   constexpr auto tick = std::chrono::milliseconds(500);
   self->delayed_send(self, tick, relay_tick::value);
   return {
@@ -60,6 +62,13 @@ caf::behavior progress_relay(caf::event_based_actor* self, progress_fn progress)
   };
 }
 
+std::string join_words(const std::vector<std::string>& w) {
+  std::string out;
+  for (auto& x : w)
+    out += (out.empty() ? "" : " ") + x;
+  return out;
+}
+
 // "1.5 s": a time for a progress line.
 std::string seconds_text(std::chrono::milliseconds x) {
   char buf[32];
@@ -73,6 +82,24 @@ struct command_run {
   caf::blocking_actor* self;
   release_command_context ctx;
   progress_fn progress; // null: nobody asked
+  /// With `progress`: the relay every line goes through, for the whole
+  /// command (progress_relay).
+  caf::actor relay;
+
+  void say(const std::string& line) {
+    if (relay)
+      caf::anon_send(relay, ctl_atoms::progress::value, line);
+  }
+
+  // Every line said so far is handed on, then the relay goes.
+  void end_progress() {
+    if (!relay)
+      return;
+    self->request(relay, std::chrono::seconds(10), caf::ok_atom::value)
+      .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    self->send_exit(relay, caf::exit_reason::user_shutdown);
+    relay = nullptr;
+  }
   /// An exec into another runtime took the command on: the new program
   /// answers it (resume_release_command).
   bool handed_over = false;
@@ -122,15 +149,10 @@ struct command_run {
       exec_runtime = std::move(runtime);
     };
     auto failed = [&](caf::error& err) { result = err; };
-    if (progress) {
-      auto relay = self->spawn(progress_relay, progress);
+    if (relay) {
       self->request(ctx.controller, caf::infinite, ctl_atoms::install::value,
                     vsn, relay)
         .receive(got, failed);
-      // Every line the controller sent is handed on before the reply.
-      self->request(relay, std::chrono::seconds(10), caf::ok_atom::value)
-        .receive([](caf::ok_atom) {}, [](caf::error&) {});
-      self->send_exit(relay, caf::exit_reason::user_shutdown);
     } else {
       self->request(ctx.controller, caf::infinite, ctl_atoms::install::value, vsn)
         .receive(got, failed);
@@ -185,10 +207,10 @@ struct command_run {
       auto now = std::chrono::steady_clock::now();
       if (!why.empty() || now >= deadline)
         break;
-      if (progress && now >= next_line) {
+      if (relay && now >= next_line) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - now);
-        progress("health check of " + vsn + ": " + seconds_text(left)
+        say("health check of " + vsn + ": " + seconds_text(left)
                  + " left of " + seconds_text(std::chrono::milliseconds{ms})
                  + ", every app running");
         next_line = now + std::chrono::seconds(1);
@@ -282,8 +304,7 @@ struct command_run {
       if (!got)
         return got.error();
       out += "unpacked " + *got + "\n";
-      if (progress)
-        progress("unpacked " + *got);
+      say("unpacked " + *got);
     }
     resume_plan then;
     then.make_permanent = true;
@@ -390,9 +411,14 @@ bool run_release_command(caf::actor_system& sys, release_command_context ctx,
     return true;
   }
   sys.spawn<caf::hidden>(
-    [ctx, fn, reply, progress](caf::blocking_actor* self) {
-      command_run r{self, ctx, progress};
+    [ctx, fn, reply, progress, line = join_words(w)](caf::blocking_actor* self) {
+      command_run r{self, ctx, progress, {}};
+      // Linked: it goes with this command whatever happens to it.
+      if (progress)
+        r.relay = self->spawn<caf::linked + caf::hidden>(progress_relay, progress,
+                                                         line);
       auto result = fn(r);
+      r.end_progress();
       if (!r.handed_over)
         reply(answer(result));
     });
@@ -412,7 +438,7 @@ void resume_release_command(caf::actor_system& sys, release_command_context ctx,
       reply("ok\n");
       return;
     }
-    command_run r{self, ctx, {}};
+    command_run r{self, ctx, {}, {}};
     auto& vsn = plan.install;
     auto result = [&]() -> caf::expected<std::string> {
       if (auto err = rh::mark_installed(ctx.release_root, vsn))
@@ -442,7 +468,7 @@ void resume_release_command(caf::actor_system& sys, release_command_context ctx,
 void note_booted(caf::actor_system& sys, release_command_context ctx,
                  std::function<void(caf::blocking_actor*)> done) {
   sys.spawn<caf::hidden>([ctx, done](caf::blocking_actor* self) {
-    command_run r{self, ctx, {}};
+    command_run r{self, ctx, {}, {}};
     if (auto now = r.running())
       if (auto err = rh::booted(ctx.release_root, *now))
         log(log_level::warning, "release_handler", describe_error(err));

@@ -43,8 +43,12 @@ std::shared_ptr<global_view> global_view::of(caf::actor_system& sys) {
 }
 
 void global_view::set(const std::string& name, const caf::actor& who) {
+  caf::actor gone; // released after the lock: it may be a last reference
   std::unique_lock<std::shared_mutex> guard{mtx_};
-  names_[name] = who;
+  auto& slot = names_[name];
+  gone = std::move(slot);
+  slot = who;
+  guard.unlock();
 }
 
 void global_view::erase(const std::string& name) {
@@ -55,6 +59,7 @@ void global_view::erase(const std::string& name) {
     return;
   gone = std::move(i->second);
   names_.erase(i);
+  guard.unlock();
 }
 
 caf::actor global_view::get(const std::string& name) const {

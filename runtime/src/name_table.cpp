@@ -67,11 +67,27 @@ caf::actor name_table::erase(const std::string& name) {
 
 bool name_table::erase_if_held(const std::string& name,
                                const caf::actor_addr& who) {
+  caf::actor gone; // released after the lock (see put)
   std::unique_lock<std::shared_mutex> guard{mtx_};
   auto i = names_.find(name);
   if (i == names_.end() || i->second.who.address() != who)
     return false;
+  gone = std::move(i->second.who);
   names_.erase(i);
+  guard.unlock();
+  return true;
+}
+
+bool name_table::replace_holder(const std::string& name, const caf::actor& from,
+                                const caf::actor& to) {
+  caf::actor gone;
+  std::unique_lock<std::shared_mutex> guard{mtx_};
+  auto i = names_.find(name);
+  if (i == names_.end() || i->second.who != from)
+    return false;
+  gone = std::move(i->second.who);
+  i->second.who = to;
+  guard.unlock();
   return true;
 }
 

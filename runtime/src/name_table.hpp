@@ -48,6 +48,11 @@ public:
   /// Removes `name` only while `who` holds it; whether it did.
   bool erase_if_held(const std::string& name, const caf::actor_addr& who);
 
+  /// `to` holds `name` (with its value) if `from` held it; whether it did.
+  /// One step: no other registration can take the name in between.
+  bool replace_holder(const std::string& name, const caf::actor& from,
+                      const caf::actor& to);
+
   /// Whether `who` holds `name` right now.
   bool holds(const std::string& name, const caf::actor& who) const;
 

@@ -61,6 +61,9 @@ public:
 
   void on_exit() override {
     table->close();
+    // What the actor kept goes with it, as a stateful actor's state does:
+    // pending waiters' promises hold a reference to this actor.
+    state = registry_state{};
   }
 
   registry_state state;
@@ -157,7 +160,7 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       return caf::message{};
     });
   return {
-    [self, put](reg_atoms::move, const caf::actor& from,
+    [self](reg_atoms::move, const caf::actor& from,
                 const caf::actor& to) -> caf::result<int64_t> {
       auto& st = self->state;
       auto held = st.names_of.find(from.address());
@@ -166,13 +169,11 @@ registry_actor::behavior_type registry_impl(reg_ptr self) {
       auto names = held->second;
       int64_t moved = 0;
       for (auto& name : names) {
-        auto e = self->table->find(name);
-        if (!e || e->who != from)
+        if (!to || !self->table->replace_holder(name, from, to))
           continue;
         unindex(st, name, from.address());
-        self->table->erase_if_held(name, from.address());
-        if (put(name, to, std::move(e->value)).flag == caf::rt_value)
-          ++moved;
+        adopt(self, name, to);
+        ++moved;
       }
       return moved;
     },
@@ -283,6 +284,10 @@ detail::name_table* table_of(const registry_actor& registry) {
 }
 
 } // namespace
+
+bool registers_at_once(const registry_actor& registry) {
+  return table_of(registry) != nullptr;
+}
 
 registry_actor spawn_registry(caf::actor_system& sys) {
   auto registry = sys.spawn<registry_server, caf::hidden>(

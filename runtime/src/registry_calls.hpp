@@ -17,7 +17,13 @@
 
 namespace relc {
 
-/// All block the calling thread, one round trip per name.
+/// Whether `registry` is this runtime's own (register_name and whereis
+/// then write and read its table at once, from any thread); a handle to
+/// anything else takes a round trip.
+bool registers_at_once(const registry_actor& registry);
+
+/// All block the calling thread, one round trip per name (none for a
+/// registry that registers at once, but await_names).
 caf::error register_name_from(caf::blocking_actor& self,
                               const registry_actor& registry,
                               const std::string& name, const caf::actor& who);

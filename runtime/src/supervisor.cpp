@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "blocking_pool.hpp"
+#include "registry_calls.hpp"
 #include "exception_error.hpp"
 #include "relc/runtime/blocking.hpp"
 #include "relc/runtime/log.hpp"
@@ -378,13 +379,21 @@ void await_ready(sup_ptr self, uint64_t key, done_fn done) {
                           "(spawn_registry)"));
     return;
   }
-  // The registry's table takes the name at once (no round trip).
-  if (auto err = register_name(self->system(),
-                               caf::actor_cast<registry_actor>(registry), name,
-                               entry->handle))
-    failed(err);
-  else
-    probe();
+  // The runtime's registry takes the name at once, in its table; any other
+  // is asked (without blocking this actor).
+  auto typed = caf::actor_cast<registry_actor>(registry);
+  if (registers_at_once(typed)) {
+    if (auto err = register_name(self->system(), typed, name, entry->handle))
+      failed(err);
+    else
+      probe();
+    return;
+  }
+  self
+    ->request(registry, caf::infinite, reg_atoms::put::value, name,
+              entry->handle)
+    .await([probe](caf::ok_atom) { probe(); },
+           [failed](caf::error& err) { failed(err); });
 }
 
 void begin_stop(sup_ptr self, child_entry& entry) {

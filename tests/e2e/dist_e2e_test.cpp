@@ -216,12 +216,18 @@ TEST_CASE("nodes started together that all list each other connect at once, "
         if (j != i)
           CHECK(shown.find(names[j] + " up ") != std::string::npos);
     }
-    for (auto& node : c.nodes) {
-      CHECK(node->err().find("refused") == std::string::npos);
-      node->signal(SIGTERM);
-    }
     for (auto& node : c.nodes)
-      CHECK(node->wait_exit(10s) == 0);
+      CHECK(node->err().find("refused") == std::string::npos);
+    // Each link still watches its peer: a killed node is down everywhere.
+    c.nodes[0]->signal(SIGKILL);
+    for (int i = 1; i < n; ++i) {
+      INFO(names[i]);
+      CHECK(c.nodes_show(names[i], names[0] + " down "));
+    }
+    for (int i = 1; i < n; ++i) {
+      c.nodes[i]->signal(SIGTERM);
+      CHECK(c.nodes[i]->wait_exit(10s) == 0);
+    }
     c.nodes.clear();
   }
 }
