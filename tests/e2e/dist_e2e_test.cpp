@@ -208,6 +208,11 @@ TEST_CASE("nodes started together that all list each other connect at once, "
     // (A stalled pair took 5 s more than the rest; 6 processes on a loaded
     // 2-core machine may take a second or two to boot.)
     auto took = std::chrono::steady_clock::now() - t0;
+    std::string logs;
+    if (took >= 4s)
+      for (auto& node : c.nodes)
+        logs += node->err();
+    INFO(logs);
     CHECK(took < 4s);
     for (int i = 0; i < n; ++i) {
       auto shown = c.ctl(names[i], "nodes").out;
@@ -221,7 +226,7 @@ TEST_CASE("nodes started together that all list each other connect at once, "
     // Each link still watches its peer: a killed node is down everywhere.
     c.nodes[0]->signal(SIGKILL);
     for (int i = 1; i < n; ++i) {
-      INFO(names[i]);
+      INFO(names[i] << ": " << c.ctl(names[i], "nodes").out << c.nodes[i]->err());
       CHECK(c.nodes_show(names[i], names[0] + " down "));
     }
     for (int i = 1; i < n; ++i) {
