@@ -240,21 +240,8 @@ struct node_process {
   std::string log;
 };
 
-node_process start_node(const std::string& root, const std::string& name,
-                        const std::map<std::string, int>& ports,
-                        const std::string& log) {
-  std::string optional;
-  for (auto& [n, port] : ports)
-    if (n != name)
-      optional += (optional.empty() ? "" : ",") + n + "@127.0.0.1:"
-                  + std::to_string(port);
-  std::vector<std::string> args{
-    RELC_BENCH_RELC, "boot", root, "--name", name, "--dist-insecure",
-    "--dist-listen", "127.0.0.1:" + std::to_string(ports.at(name)),
-    "--env", "kernel.sync_nodes_optional=[" + optional + "]",
-    "--env", "kernel.sync_nodes_timeout=200",
-    "--env", "kernel.distributed=[{app: app_0, failover_timeout: "
-               + std::to_string(failover_timeout_ms) + ", nodes: [n1, [n2, n3]]}]"};
+// Runs `args` with stdout and stderr to `log`.
+node_process spawn_logged(std::vector<std::string> args, const std::string& log) {
   node_process p;
   p.log = log;
   p.pid = fork();
@@ -272,6 +259,24 @@ node_process start_node(const std::string& root, const std::string& name,
   return p;
 }
 
+node_process start_node(const std::string& root, const std::string& name,
+                        const std::map<std::string, int>& ports,
+                        const std::string& log) {
+  std::string optional;
+  for (auto& [n, port] : ports)
+    if (n != name)
+      optional += (optional.empty() ? "" : ",") + n + "@127.0.0.1:"
+                  + std::to_string(port);
+  std::vector<std::string> args{
+    RELC_BENCH_RELC, "boot", root, "--name", name, "--dist-insecure",
+    "--dist-listen", "127.0.0.1:" + std::to_string(ports.at(name)),
+    "--env", "kernel.sync_nodes_optional=[" + optional + "]",
+    "--env", "kernel.sync_nodes_timeout=200",
+    "--env", "kernel.distributed=[{app: app_0, failover_timeout: "
+               + std::to_string(failover_timeout_ms) + ", nodes: [n1, [n2, n3]]}]"};
+  return spawn_logged(std::move(args), log);
+}
+
 void stop_node(node_process& p) {
   if (p.pid > 0) {
     kill(p.pid, SIGKILL);
@@ -280,12 +285,14 @@ void stop_node(node_process& p) {
   p.pid = -1;
 }
 
-// The time (ms since the epoch) of the first report in `log` holding
-// `needle`, waiting up to 10 s; -1 if none.
-double report_time(const std::string& log, const std::string& needle) {
-  auto deadline = clock_type::now() + 10s;
+// The time (ms since the epoch) of the `k`-th report in `log` holding
+// `needle`, waiting up to `limit`; -1 if there are fewer.
+double kth_report_time(const std::string& log, const std::string& needle, int k,
+                       std::chrono::milliseconds limit) {
+  auto deadline = clock_type::now() + limit;
   while (clock_type::now() < deadline) {
     std::ifstream in{log};
+    int seen = 0;
     for (std::string line; std::getline(in, line);) {
       if (line.find(needle) == std::string::npos || line.size() < 24)
         continue;
@@ -293,6 +300,8 @@ double report_time(const std::string& log, const std::string& needle) {
       int ms = 0;
       if (sscanf(line.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+        continue; // a line without a report's timestamp
+      if (++seen < k)
         continue;
       tm.tm_year -= 1900;
       tm.tm_mon -= 1;
@@ -301,6 +310,11 @@ double report_time(const std::string& log, const std::string& needle) {
     std::this_thread::sleep_for(2ms);
   }
   return -1;
+}
+
+// ... the first, within 10 s.
+double report_time(const std::string& log, const std::string& needle) {
+  return kth_report_time(log, needle, 1, 10s);
 }
 
 double now_ms() {
@@ -380,33 +394,6 @@ void failover_rounds(const fs::path& dir, int runs) {
 
 // -- a cluster forming, N real node processes -------------------------------
 
-// The time (ms since the epoch) of the `k`-th report in `log` holding
-// `needle`, waiting up to `limit`; -1 if there are fewer.
-double kth_report_time(const std::string& log, const std::string& needle, int k,
-                       std::chrono::milliseconds limit) {
-  auto deadline = clock_type::now() + limit;
-  while (clock_type::now() < deadline) {
-    std::ifstream in{log};
-    int seen = 0;
-    for (std::string line; std::getline(in, line);) {
-      if (line.find(needle) == std::string::npos)
-        continue;
-      if (++seen < k)
-        continue;
-      std::tm tm{};
-      int ms = 0;
-      if (sscanf(line.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
-                 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
-        return -1;
-      tm.tm_year -= 1900;
-      tm.tm_mon -= 1;
-      return static_cast<double>(timegm(&tm)) * 1000 + ms;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return -1;
-}
-
 node_process start_cluster_node(const std::string& root, const std::string& name,
                                 int port, const std::vector<std::string>& peers,
                                 const std::string& log) {
@@ -419,21 +406,7 @@ node_process start_cluster_node(const std::string& root, const std::string& name
   if (!peers.empty())
     args.insert(args.end(), {"--env", "kernel.sync_nodes_optional=[" + listed + "]",
                              "--env", "kernel.sync_nodes_timeout=10000"});
-  node_process p;
-  p.log = log;
-  p.pid = fork();
-  if (p.pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return p;
+  return spawn_logged(std::move(args), log);
 }
 
 // N nodes started together, each listing every other one ("full list") or
